@@ -1,0 +1,29 @@
+//! netsim-core: a deterministic, packet-level model of the Linux data path
+//! that containers use: network namespaces, veth pairs, bridges, ARP,
+//! IPv4 routing.
+//!
+//! The flow is one way: a topology file ([`load`]) becomes a validated
+//! [`model::Topology`]; a [`sim::Sim`] runs its probes, moving real Ethernet
+//! frames between devices and recording every decision in a
+//! [`trace::Event`] list; [`view`] prints the state as `ip` and `bridge`
+//! would.
+//!
+//! Promises: no clock, RNG, threads, files or web APIs; the same input gives
+//! the same output, byte for byte; nothing panics on any input.
+
+pub mod error;
+pub mod examples;
+pub mod model;
+pub mod resolve;
+pub mod sim;
+pub mod trace;
+pub mod view;
+pub mod wire;
+
+pub use error::{Diagnostic, Diagnostics};
+pub use model::Topology;
+
+/// Parses and validates a topology file. `file` names it in errors.
+pub fn load(file: &str, text: &str) -> Result<Topology, Diagnostics> {
+    resolve::resolve(file, text)
+}

@@ -1,0 +1,1 @@
+//! State views (being written).

@@ -1,0 +1,1 @@
+//! Ethernet frames (being written).

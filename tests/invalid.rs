@@ -1,0 +1,1 @@
+//! Invalid-file corpus tests (being written).

@@ -1,1 +1,739 @@
-//! Ethernet frames (being written).
+//! Ethernet II frames carrying ARP or IPv4 (ICMP, TCP, UDP): plain values
+//! ([`Frame`], [`Ipv4Packet`], ...) that are built into bytes with
+//! [`Frame::emit`] and read back with [`Frame::parse`], both through
+//! etherparse.
+//!
+//! Read first: RFC 894 (IPv4 over Ethernet), RFC 826 (ARP), RFC 791 (IPv4),
+//! RFC 792 (ICMP), RFC 768 (UDP), RFC 9293 (TCP).
+//!
+//! Nothing here panics: parsing checks every length and returns
+//! [`ParseError`] for anything it cannot read, which the data path turns
+//! into a drop with that reason.
+
+use core::fmt::{self, Write as _};
+use core::net::Ipv4Addr;
+
+use etherparse::{
+    icmpv4, ArpEthIpv4Packet, ArpOperation, EtherType, Ethernet2Header, IcmpEchoHeader,
+    Icmpv4Header, Icmpv4Type, IpNumber, Ipv4Header, TcpHeader, UdpHeader,
+};
+
+use super::MacAddr;
+
+/// The bytes of one frame, shared between the events that saw it.
+pub type Bytes = std::sync::Arc<[u8]>;
+
+/// Why bytes could not be read as a frame, naming the layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError(pub String);
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn perr(layer: &str, e: impl fmt::Display) -> ParseError {
+    ParseError(format!("malformed {layer}: {e}"))
+}
+
+/// An Ethernet II frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub dst: MacAddr,
+    pub src: MacAddr,
+    pub payload: Payload,
+}
+
+/// What an Ethernet frame carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    Arp(Arp),
+    Ipv4(Ipv4Packet),
+    /// Any other EtherType: carried by switches, dropped by IP stacks.
+    Other { ethertype: u16, len: usize },
+}
+
+/// An Ethernet/IPv4 ARP packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arp {
+    pub op: ArpOp,
+    pub sender_mac: MacAddr,
+    pub sender_ip: Ipv4Addr,
+    pub target_mac: MacAddr,
+    pub target_ip: Ipv4Addr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArpOp {
+    Request,
+    Reply,
+    Other(u16),
+}
+
+/// An IPv4 packet. Options are not kept (none of ours has any).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ipv4Packet {
+    pub src: Ipv4Addr,
+    pub dst: Ipv4Addr,
+    pub ttl: u8,
+    pub ident: u16,
+    pub dont_fragment: bool,
+    pub l4: L4,
+}
+
+/// The transport part of an IPv4 packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum L4 {
+    Icmp(Icmp),
+    Tcp(Tcp),
+    Udp(Udp),
+    /// Another protocol, or a fragment: carried, never answered.
+    Other { proto: u8, payload: Vec<u8> },
+}
+
+/// The ICMP messages the data path makes or reacts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Icmp {
+    EchoRequest {
+        id: u16,
+        seq: u16,
+        data: Vec<u8>,
+    },
+    EchoReply {
+        id: u16,
+        seq: u16,
+        data: Vec<u8>,
+    },
+    /// Type 3; `original` is the offending packet's IP header and at least
+    /// 8 bytes of what followed.
+    DestUnreachable { code: u8, original: Vec<u8> },
+    /// Type 11 code 0 (TTL exceeded in transit).
+    TimeExceeded { code: u8, original: Vec<u8> },
+    Other { icmp_type: u8, code: u8 },
+}
+
+/// ICMP destination unreachable codes used here.
+pub mod unreach {
+    pub const NET: u8 = 0;
+    pub const HOST: u8 = 1;
+    pub const PORT: u8 = 3;
+}
+
+/// The TCP flags the data path looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TcpFlags {
+    pub syn: bool,
+    pub ack: bool,
+    pub rst: bool,
+    pub fin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tcp {
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub seq: u32,
+    pub ack: u32,
+    pub flags: TcpFlags,
+    pub window: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Udp {
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub data: Vec<u8>,
+}
+
+/// The addresses and ports of a packet quoted inside an ICMP error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quoted {
+    pub src: Ipv4Addr,
+    pub dst: Ipv4Addr,
+    pub proto: u8,
+    pub ident: u16,
+    /// TCP/UDP ports, or the ICMP echo id and sequence.
+    pub first: u16,
+    pub second: u16,
+}
+
+impl Quoted {
+    /// Reads the IP header and first 8 bytes of an ICMP error's payload.
+    pub fn parse(bytes: &[u8]) -> Result<Quoted, ParseError> {
+        let (ip, rest) = Ipv4Header::from_slice(bytes).map_err(|e| perr("quoted IPv4", e))?;
+        if rest.len() < 8 {
+            return Err(ParseError(
+                "malformed ICMP error: fewer than 8 bytes of the original datagram".into(),
+            ));
+        }
+        let (first, second) = if ip.protocol == IpNumber::ICMP {
+            (
+                u16::from_be_bytes([rest[4], rest[5]]),
+                u16::from_be_bytes([rest[6], rest[7]]),
+            )
+        } else {
+            (
+                u16::from_be_bytes([rest[0], rest[1]]),
+                u16::from_be_bytes([rest[2], rest[3]]),
+            )
+        };
+        Ok(Quoted {
+            src: Ipv4Addr::from(ip.source),
+            dst: Ipv4Addr::from(ip.destination),
+            proto: ip.protocol.0,
+            ident: ip.identification,
+            first,
+            second,
+        })
+    }
+}
+
+impl Ipv4Packet {
+    pub fn proto_number(&self) -> u8 {
+        match &self.l4 {
+            L4::Icmp(_) => 1,
+            L4::Tcp(_) => 6,
+            L4::Udp(_) => 17,
+            L4::Other { proto, .. } => *proto,
+        }
+    }
+
+    /// The IPv4 header and transport bytes, without Ethernet.
+    pub fn emit(&self) -> Vec<u8> {
+        let mut l4 = Vec::with_capacity(64);
+        match &self.l4 {
+            L4::Icmp(icmp) => {
+                let (ty, data): (Icmpv4Type, &[u8]) = match icmp {
+                    Icmp::EchoRequest { id, seq, data } => (
+                        Icmpv4Type::EchoRequest(IcmpEchoHeader { id: *id, seq: *seq }),
+                        data,
+                    ),
+                    Icmp::EchoReply { id, seq, data } => (
+                        Icmpv4Type::EchoReply(IcmpEchoHeader { id: *id, seq: *seq }),
+                        data,
+                    ),
+                    Icmp::DestUnreachable { code, original } => (
+                        Icmpv4Type::Unknown {
+                            type_u8: icmpv4::TYPE_DEST_UNREACH,
+                            code_u8: *code,
+                            bytes5to8: [0; 4],
+                        },
+                        original,
+                    ),
+                    Icmp::TimeExceeded { code, original } => (
+                        Icmpv4Type::Unknown {
+                            type_u8: icmpv4::TYPE_TIME_EXCEEDED,
+                            code_u8: *code,
+                            bytes5to8: [0; 4],
+                        },
+                        original,
+                    ),
+                    Icmp::Other { icmp_type, code } => (
+                        Icmpv4Type::Unknown {
+                            type_u8: *icmp_type,
+                            code_u8: *code,
+                            bytes5to8: [0; 4],
+                        },
+                        &[],
+                    ),
+                };
+                let h = Icmpv4Header::with_checksum(ty, data);
+                l4.extend_from_slice(&h.to_bytes());
+                l4.extend_from_slice(data);
+            }
+            L4::Tcp(t) => {
+                let mut h = TcpHeader::new(t.src_port, t.dst_port, t.seq, t.window);
+                h.acknowledgment_number = t.ack;
+                h.syn = t.flags.syn;
+                h.ack = t.flags.ack;
+                h.rst = t.flags.rst;
+                h.fin = t.flags.fin;
+                h.checksum = h
+                    .calc_checksum_ipv4_raw(self.src.octets(), self.dst.octets(), &[])
+                    .unwrap_or(0);
+                l4.extend_from_slice(&h.to_bytes());
+            }
+            L4::Udp(u) => {
+                let h = UdpHeader::with_ipv4_checksum(
+                    u.src_port,
+                    u.dst_port,
+                    &ipv4_header(self, 8 + u.data.len()),
+                    &u.data,
+                )
+                .unwrap_or(UdpHeader {
+                    source_port: u.src_port,
+                    destination_port: u.dst_port,
+                    length: 0,
+                    checksum: 0,
+                });
+                l4.extend_from_slice(&h.to_bytes());
+                l4.extend_from_slice(&u.data);
+            }
+            L4::Other { payload, .. } => l4.extend_from_slice(payload),
+        }
+        let header = ipv4_header(self, l4.len());
+        let mut out = Vec::with_capacity(20 + l4.len());
+        out.extend_from_slice(&header.to_bytes());
+        out.extend_from_slice(&l4);
+        out
+    }
+
+    /// Reads an IPv4 packet (header checksum checked, as `ip_rcv` does).
+    pub fn parse(bytes: &[u8]) -> Result<Ipv4Packet, ParseError> {
+        let (h, rest) = Ipv4Header::from_slice(bytes).map_err(|e| perr("IPv4 header", e))?;
+        if h.calc_header_checksum() != h.header_checksum {
+            return Err(ParseError("IPv4 header checksum is wrong".into()));
+        }
+        let total = usize::from(h.total_len);
+        let body_len = total.saturating_sub(h.header_len());
+        if total < h.header_len() || rest.len() < body_len {
+            return Err(ParseError(
+                "malformed IPv4: total length exceeds the frame".into(),
+            ));
+        }
+        let body = &rest[..body_len];
+        let fragment = h.more_fragments || h.fragment_offset.value() != 0;
+        let l4 = if fragment {
+            L4::Other {
+                proto: h.protocol.0,
+                payload: body.to_vec(),
+            }
+        } else {
+            match h.protocol {
+                IpNumber::ICMP => L4::Icmp(parse_icmp(body)?),
+                IpNumber::TCP => {
+                    let (t, _) = TcpHeader::from_slice(body).map_err(|e| perr("TCP header", e))?;
+                    L4::Tcp(Tcp {
+                        src_port: t.source_port,
+                        dst_port: t.destination_port,
+                        seq: t.sequence_number,
+                        ack: t.acknowledgment_number,
+                        flags: TcpFlags {
+                            syn: t.syn,
+                            ack: t.ack,
+                            rst: t.rst,
+                            fin: t.fin,
+                        },
+                        window: t.window_size,
+                    })
+                }
+                IpNumber::UDP => {
+                    let (u, data) =
+                        UdpHeader::from_slice(body).map_err(|e| perr("UDP header", e))?;
+                    let len = usize::from(u.length).saturating_sub(8).min(data.len());
+                    L4::Udp(Udp {
+                        src_port: u.source_port,
+                        dst_port: u.destination_port,
+                        data: data[..len].to_vec(),
+                    })
+                }
+                other => L4::Other {
+                    proto: other.0,
+                    payload: body.to_vec(),
+                },
+            }
+        };
+        Ok(Ipv4Packet {
+            src: Ipv4Addr::from(h.source),
+            dst: Ipv4Addr::from(h.destination),
+            ttl: h.time_to_live,
+            ident: h.identification,
+            dont_fragment: h.dont_fragment,
+            l4,
+        })
+    }
+
+    /// What an ICMP error about this packet quotes: its header and the
+    /// first 8 bytes of its payload (RFC 792).
+    pub fn quote(&self) -> Vec<u8> {
+        let mut bytes = self.emit();
+        bytes.truncate(20 + 8);
+        bytes
+    }
+}
+
+fn ipv4_header(p: &Ipv4Packet, payload_len: usize) -> Ipv4Header {
+    let mut h = Ipv4Header::new(
+        u16::try_from(payload_len).unwrap_or(u16::MAX - 20).min(u16::MAX - 20),
+        p.ttl,
+        IpNumber(p.proto_number()),
+        p.src.octets(),
+        p.dst.octets(),
+    )
+    .unwrap_or_default();
+    h.identification = p.ident;
+    h.dont_fragment = p.dont_fragment;
+    h.header_checksum = h.calc_header_checksum();
+    h
+}
+
+fn parse_icmp(body: &[u8]) -> Result<Icmp, ParseError> {
+    let (h, data) = Icmpv4Header::from_slice(body).map_err(|e| perr("ICMP header", e))?;
+    let check = Icmpv4Header::with_checksum(h.icmp_type.clone(), data);
+    if check.checksum != h.checksum {
+        return Err(ParseError("ICMP checksum is wrong".into()));
+    }
+    Ok(match h.icmp_type {
+        Icmpv4Type::EchoRequest(e) => Icmp::EchoRequest {
+            id: e.id,
+            seq: e.seq,
+            data: data.to_vec(),
+        },
+        Icmpv4Type::EchoReply(e) => Icmp::EchoReply {
+            id: e.id,
+            seq: e.seq,
+            data: data.to_vec(),
+        },
+        Icmpv4Type::DestinationUnreachable(d) => Icmp::DestUnreachable {
+            code: d.code_u8(),
+            original: data.to_vec(),
+        },
+        Icmpv4Type::TimeExceeded(c) => Icmp::TimeExceeded {
+            code: c.code_u8(),
+            original: data.to_vec(),
+        },
+        Icmpv4Type::Unknown {
+            type_u8, code_u8, ..
+        } if type_u8 == icmpv4::TYPE_DEST_UNREACH => Icmp::DestUnreachable {
+            code: code_u8,
+            original: data.to_vec(),
+        },
+        _ => Icmp::Other {
+            icmp_type: body[0],
+            code: body[1],
+        },
+    })
+}
+
+const ETH_LEN: usize = 14;
+/// Ethernet's minimum frame size without the FCS; shorter frames are padded.
+const ETH_MIN: usize = 60;
+
+impl Frame {
+    pub fn ethertype(&self) -> u16 {
+        match &self.payload {
+            Payload::Arp(_) => EtherType::ARP.0,
+            Payload::Ipv4(_) => EtherType::IPV4.0,
+            Payload::Other { ethertype, .. } => *ethertype,
+        }
+    }
+
+    /// The frame's bytes, padded to 60 as a NIC would (no FCS).
+    pub fn emit(&self) -> Bytes {
+        let mut out = Vec::with_capacity(128);
+        let eth = Ethernet2Header {
+            destination: self.dst.0,
+            source: self.src.0,
+            ether_type: EtherType(self.ethertype()),
+        };
+        out.extend_from_slice(&eth.to_bytes());
+        match &self.payload {
+            Payload::Arp(a) => {
+                let p = ArpEthIpv4Packet {
+                    operation: match a.op {
+                        ArpOp::Request => ArpOperation::REQUEST,
+                        ArpOp::Reply => ArpOperation::REPLY,
+                        ArpOp::Other(v) => ArpOperation(v),
+                    },
+                    sender_mac: a.sender_mac.0,
+                    sender_ipv4: a.sender_ip.octets(),
+                    target_mac: a.target_mac.0,
+                    target_ipv4: a.target_ip.octets(),
+                };
+                out.extend_from_slice(&p.to_bytes());
+            }
+            Payload::Ipv4(ip) => out.extend_from_slice(&ip.emit()),
+            Payload::Other { len, .. } => out.resize(ETH_LEN + len, 0),
+        }
+        if out.len() < ETH_MIN {
+            out.resize(ETH_MIN, 0);
+        }
+        out.into()
+    }
+
+    /// Only the Ethernet header: enough for a switch.
+    pub fn peek_macs(bytes: &[u8]) -> Result<(MacAddr, MacAddr), ParseError> {
+        let (h, _) = Ethernet2Header::from_slice(bytes).map_err(|e| perr("Ethernet header", e))?;
+        Ok((MacAddr(h.destination), MacAddr(h.source)))
+    }
+
+    pub fn parse(bytes: &[u8]) -> Result<Frame, ParseError> {
+        let (eth, rest) =
+            Ethernet2Header::from_slice(bytes).map_err(|e| perr("Ethernet header", e))?;
+        let payload = match eth.ether_type {
+            EtherType::ARP => {
+                let arp = etherparse::ArpPacket::from_slice(rest).map_err(|e| perr("ARP", e))?;
+                let a = arp.try_eth_ipv4().map_err(|e| perr("ARP", e))?;
+                Payload::Arp(Arp {
+                    op: match a.operation {
+                        ArpOperation::REQUEST => ArpOp::Request,
+                        ArpOperation::REPLY => ArpOp::Reply,
+                        ArpOperation(v) => ArpOp::Other(v),
+                    },
+                    sender_mac: MacAddr(a.sender_mac),
+                    sender_ip: a.sender_ipv4_addr(),
+                    target_mac: MacAddr(a.target_mac),
+                    target_ip: a.target_ipv4_addr(),
+                })
+            }
+            EtherType::IPV4 => Payload::Ipv4(Ipv4Packet::parse(rest)?),
+            other => Payload::Other {
+                ethertype: other.0,
+                len: rest.len(),
+            },
+        };
+        Ok(Frame {
+            dst: MacAddr(eth.destination),
+            src: MacAddr(eth.source),
+            payload,
+        })
+    }
+}
+
+/// One line in the style of `tcpdump -e -n -v`, e.g.
+/// `02:42:ac:11:00:03 > ff:ff:ff:ff:ff:ff, ARP, Request who-has 172.17.0.2 tell 172.17.0.3`.
+pub fn summary(bytes: &[u8]) -> String {
+    match Frame::parse(bytes) {
+        Ok(f) => f.to_string(),
+        Err(e) => format!("{} bytes: {e}", bytes.len()),
+    }
+}
+
+impl fmt::Display for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} > {}, ", self.src, self.dst)?;
+        match &self.payload {
+            Payload::Arp(a) => match a.op {
+                ArpOp::Request => write!(
+                    f,
+                    "ARP, Request who-has {} tell {}",
+                    a.target_ip, a.sender_ip
+                ),
+                ArpOp::Reply => write!(f, "ARP, Reply {} is-at {}", a.sender_ip, a.sender_mac),
+                ArpOp::Other(v) => write!(f, "ARP, op {v}"),
+            },
+            Payload::Ipv4(p) => write!(f, "IPv4, {p}"),
+            Payload::Other { ethertype, len } => {
+                write!(f, "ethertype 0x{ethertype:04x}, length {len}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Ipv4Packet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        match &self.l4 {
+            L4::Icmp(i) => {
+                let _ = write!(s, "{} > {}: ICMP ", self.src, self.dst);
+                match i {
+                    Icmp::EchoRequest { id, seq, .. } => {
+                        let _ = write!(s, "echo request, id {id}, seq {seq}");
+                    }
+                    Icmp::EchoReply { id, seq, .. } => {
+                        let _ = write!(s, "echo reply, id {id}, seq {seq}");
+                    }
+                    Icmp::DestUnreachable { code, original } => {
+                        let what = match *code {
+                            unreach::NET => "net",
+                            unreach::HOST => "host",
+                            unreach::PORT => "port",
+                            _ => "destination",
+                        };
+                        let _ = match Quoted::parse(original) {
+                            Ok(q) => write!(s, "{} {what} unreachable", q.dst),
+                            Err(_) => write!(s, "{what} unreachable"),
+                        };
+                    }
+                    Icmp::TimeExceeded { .. } => s.push_str("time exceeded in-transit"),
+                    Icmp::Other { icmp_type, code } => {
+                        let _ = write!(s, "type {icmp_type} code {code}");
+                    }
+                }
+            }
+            L4::Tcp(t) => {
+                let mut flags = String::new();
+                for (on, c) in [
+                    (t.flags.syn, 'S'),
+                    (t.flags.fin, 'F'),
+                    (t.flags.rst, 'R'),
+                    (t.flags.ack, '.'),
+                ] {
+                    if on {
+                        flags.push(c);
+                    }
+                }
+                let _ = write!(
+                    s,
+                    "{}.{} > {}.{}: Flags [{flags}], seq {}",
+                    self.src, t.src_port, self.dst, t.dst_port, t.seq
+                );
+                if t.flags.ack {
+                    let _ = write!(s, ", ack {}", t.ack);
+                }
+            }
+            L4::Udp(u) => {
+                let _ = write!(
+                    s,
+                    "{}.{} > {}.{}: UDP, length {}",
+                    self.src,
+                    u.src_port,
+                    self.dst,
+                    u.dst_port,
+                    u.data.len()
+                );
+            }
+            L4::Other { proto, payload } => {
+                let _ = write!(
+                    s,
+                    "{} > {}: ip-proto-{proto} {}",
+                    self.src,
+                    self.dst,
+                    payload.len()
+                );
+            }
+        }
+        write!(f, "{s}, ttl {}", self.ttl)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(a: u8, b: u8, c: u8, d: u8) -> Ipv4Addr {
+        Ipv4Addr::new(a, b, c, d)
+    }
+
+    #[test]
+    fn arp_request_bytes() {
+        // The request bus2 (172.17.0.3) sends for bus1, as tcpdump -xx shows it.
+        let f = Frame {
+            dst: MacAddr::BROADCAST,
+            src: MacAddr::docker(ip(172, 17, 0, 3)),
+            payload: Payload::Arp(Arp {
+                op: ArpOp::Request,
+                sender_mac: MacAddr::docker(ip(172, 17, 0, 3)),
+                sender_ip: ip(172, 17, 0, 3),
+                target_mac: MacAddr::ZERO,
+                target_ip: ip(172, 17, 0, 2),
+            }),
+        };
+        let bytes = f.emit();
+        let want: [u8; 42] = [
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x42, 0xac, 0x11, 0x00, 0x03, 0x08, 0x06,
+            0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0x42, 0xac, 0x11, 0x00, 0x03,
+            172, 17, 0, 3, 0, 0, 0, 0, 0, 0, 172, 17, 0, 2,
+        ];
+        assert_eq!(bytes.len(), 60, "padded to the Ethernet minimum");
+        assert_eq!(&bytes[..42], &want[..]);
+        assert!(bytes[42..].iter().all(|&b| b == 0));
+        assert_eq!(Frame::parse(&bytes).unwrap(), f);
+        assert_eq!(
+            f.to_string(),
+            "02:42:ac:11:00:03 > ff:ff:ff:ff:ff:ff, ARP, Request who-has 172.17.0.2 tell 172.17.0.3"
+        );
+    }
+
+    #[test]
+    fn echo_request_bytes_and_checksums() {
+        let p = Ipv4Packet {
+            src: ip(172, 17, 0, 3),
+            dst: ip(172, 17, 0, 2),
+            ttl: 64,
+            ident: 0x1234,
+            dont_fragment: true,
+            l4: L4::Icmp(Icmp::EchoRequest {
+                id: 1,
+                seq: 1,
+                data: vec![0; 56],
+            }),
+        };
+        let b = p.emit();
+        assert_eq!(b.len(), 84, "20 IP + 8 ICMP + 56 data, as ping sends");
+        assert_eq!(&b[..4], &[0x45, 0x00, 0x00, 84]);
+        assert_eq!(&b[4..8], &[0x12, 0x34, 0x40, 0x00], "id, DF");
+        assert_eq!(b[8], 64);
+        assert_eq!(b[9], 1);
+        // The header checksum makes the one's complement sum of the header 0xffff.
+        let sum: u32 = b[..20]
+            .chunks(2)
+            .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
+            .sum();
+        let folded = (sum & 0xffff) + (sum >> 16);
+        assert_eq!(folded, 0xffff);
+        assert_eq!(&b[20..28], &[8, 0, 0xf7, 0xfd, 0, 1, 0, 1]);
+        assert_eq!(Ipv4Packet::parse(&b).unwrap(), p);
+    }
+
+    #[test]
+    fn corrupted_checksum_is_an_error() {
+        let p = Ipv4Packet {
+            src: ip(10, 0, 0, 1),
+            dst: ip(10, 0, 0, 2),
+            ttl: 64,
+            ident: 7,
+            dont_fragment: true,
+            l4: L4::Udp(Udp {
+                src_port: 33000,
+                dst_port: 53,
+                data: b"netsim".to_vec(),
+            }),
+        };
+        let mut b = p.emit();
+        assert_eq!(Ipv4Packet::parse(&b).unwrap(), p);
+        b[8] = 1; // TTL changed without fixing the checksum
+        assert!(Ipv4Packet::parse(&b).is_err());
+    }
+
+    #[test]
+    fn tcp_and_icmp_error_round_trip() {
+        let syn = Ipv4Packet {
+            src: ip(10, 0, 0, 1),
+            dst: ip(10, 0, 1, 2),
+            ttl: 1,
+            ident: 9,
+            dont_fragment: true,
+            l4: L4::Tcp(Tcp {
+                src_port: 33001,
+                dst_port: 80,
+                seq: 1000,
+                ack: 0,
+                flags: TcpFlags {
+                    syn: true,
+                    ..TcpFlags::default()
+                },
+                window: 64240,
+            }),
+        };
+        assert_eq!(Ipv4Packet::parse(&syn.emit()).unwrap(), syn);
+        let err = Ipv4Packet {
+            src: ip(10, 0, 0, 254),
+            dst: ip(10, 0, 0, 1),
+            ttl: 64,
+            ident: 0,
+            dont_fragment: false,
+            l4: L4::Icmp(Icmp::TimeExceeded {
+                code: 0,
+                original: syn.quote(),
+            }),
+        };
+        let back = Ipv4Packet::parse(&err.emit()).unwrap();
+        assert_eq!(back, err);
+        let L4::Icmp(Icmp::TimeExceeded { original, .. }) = back.l4 else {
+            panic!("not a time exceeded")
+        };
+        let q = Quoted::parse(&original).unwrap();
+        assert_eq!((q.src, q.dst, q.proto, q.first, q.second), (syn.src, syn.dst, 6, 33001, 80));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for len in 0..80 {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let _ = Frame::parse(&bytes);
+            let _ = summary(&bytes);
+        }
+    }
+}

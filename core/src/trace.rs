@@ -111,17 +111,32 @@ pub enum Delivery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Answer {
-    EchoReply { from: Ipv4Addr },
-    SynAck { from: Ipv4Addr },
-    Reset { from: Ipv4Addr },
-    UdpReply { from: Ipv4Addr },
+    EchoReply {
+        from: Ipv4Addr,
+    },
+    SynAck {
+        from: Ipv4Addr,
+    },
+    Reset {
+        from: Ipv4Addr,
+    },
+    UdpReply {
+        from: Ipv4Addr,
+    },
     /// ICMP destination unreachable with this code.
-    IcmpUnreachable { from: Ipv4Addr, code: u8 },
-    IcmpTimeExceeded { from: Ipv4Addr },
+    IcmpUnreachable {
+        from: Ipv4Addr,
+        code: u8,
+    },
+    IcmpTimeExceeded {
+        from: Ipv4Addr,
+    },
     /// The sender's own kernel gave up: no route (`ENETUNREACH`).
     LocalNoRoute,
     /// The sender's own kernel gave up: ARP failed (`EHOSTUNREACH`).
-    LocalNeighFailed { ip: Ipv4Addr },
+    LocalNeighFailed {
+        ip: Ipv4Addr,
+    },
     /// Nothing came back in 5 s.
     Nothing,
 }
@@ -552,10 +567,7 @@ fn describe_frame(bytes: &[u8]) -> String {
                 "an ARP request {to}: who has {}? tell {}",
                 a.target_ip, a.sender_ip
             ),
-            ArpOp::Reply => format!(
-                "an ARP reply {to}: {} is at {}",
-                a.sender_ip, a.sender_mac
-            ),
+            ArpOp::Reply => format!("an ARP reply {to}: {} is at {}", a.sender_ip, a.sender_mac),
             ArpOp::Other(_) => format!("an ARP packet {to}"),
         },
         Payload::Ipv4(p) => {

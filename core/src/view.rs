@@ -72,7 +72,11 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
             let _ = write!(name, "@if{}", topo.iface(peer).ifindex(topo));
         }
         let no_carrier = match i.kind {
-            IfaceKind::Bridge => !topo.node(node).ifaces.iter().any(|&p| topo.iface(p).master == Some(id)),
+            IfaceKind::Bridge => !topo
+                .node(node)
+                .ifaces
+                .iter()
+                .any(|&p| topo.iface(p).master == Some(id)),
             _ => false,
         };
         let (flags, state) = match (i.kind, no_carrier) {
@@ -81,7 +85,11 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
             (IfaceKind::Vxlan, _) => ("BROADCAST,MULTICAST,UP,LOWER_UP", "UNKNOWN"),
             _ => ("BROADCAST,MULTICAST,UP,LOWER_UP", "UP"),
         };
-        let qdisc = if i.kind == IfaceKind::Nic { "fq_codel" } else { "noqueue" };
+        let qdisc = if i.kind == IfaceKind::Nic {
+            "fq_codel"
+        } else {
+            "noqueue"
+        };
         let master = i
             .master
             .map(|m| format!(" master {}", topo.iface(m).name))
@@ -93,7 +101,10 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
         );
         match i.kind {
             IfaceKind::Loopback => {
-                let _ = writeln!(out, "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00");
+                let _ = writeln!(
+                    out,
+                    "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00"
+                );
             }
             _ => {
                 let netns = match i.link {
@@ -117,7 +128,11 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
             }
         }
         for a in &i.addresses {
-            let scope = if a.addr().is_loopback() { "host" } else { "global" };
+            let scope = if a.addr().is_loopback() {
+                "host"
+            } else {
+                "global"
+            };
             let brd = if a.prefix() < 31 && !a.addr().is_loopback() {
                 format!(" brd {}", a.broadcast())
             } else {
@@ -168,7 +183,10 @@ pub fn bridge_fdb(sim: &Sim<'_>, node: NodeId) -> String {
     let topo = sim.topology();
     let mut out = String::new();
     let ifaces = &topo.node(node).ifaces;
-    for &b in ifaces.iter().filter(|&&i| topo.iface(i).kind == IfaceKind::Bridge) {
+    for &b in ifaces
+        .iter()
+        .filter(|&&i| topo.iface(i).kind == IfaceKind::Bridge)
+    {
         let bname = &topo.iface(b).name;
         let fdb = sim.fdb_of(Switch::Bridge(b));
         for &p in ifaces.iter().filter(|&&p| topo.iface(p).master == Some(b)) {
@@ -183,7 +201,11 @@ pub fn bridge_fdb(sim: &Sim<'_>, node: NodeId) -> String {
                 "{} dev {} vlan 1 master {bname} permanent",
                 port.mac, port.name
             );
-            let _ = writeln!(out, "{} dev {} master {bname} permanent", port.mac, port.name);
+            let _ = writeln!(
+                out,
+                "{} dev {} master {bname} permanent",
+                port.mac, port.name
+            );
         }
         let mac = topo.iface(b).mac;
         let _ = writeln!(out, "{mac} dev {bname} vlan 1 master {bname} permanent");

@@ -1,1 +1,359 @@
-fn main() {}
+//! `netsim`: run a topology file's probes in the simulator, show the
+//! hop-by-hop trace, and show each namespace's state as `ip` would.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use netsim_core::model::{Probe, ProbeProto, Topology};
+use netsim_core::sim::{ProbeOutcome, Sim};
+use netsim_core::trace::{self, Event};
+use netsim_core::view::{self, View};
+use serde_json::json;
+
+const ABOUT: &str = "Watch container networking one packet at a time.
+
+A topology file (YAML) describes network namespaces (hosts, containers, \
+routers), the veth pairs and wires between them, bridges, addresses, routes, \
+and probes: traffic to send and what must come of it. netsim simulates the \
+Linux data path for those probes, frame by frame: bridges learning and \
+flooding, ARP, route lookups, ip_forward, TTL, ICMP, TCP and UDP sockets.
+
+Examples live in examples/ (start with examples/docker0.yaml):
+  netsim check examples/docker0.yaml        did every probe do what it expects?
+  netsim trace examples/docker0.yaml -p 1   every hop and decision of probe 1
+  netsim show examples/docker0.yaml host    ip addr, ip route, ip neigh, bridge fdb
+
+Exit status: 0 success, 1 a probe did not do what it expects, 2 the file could \
+not be read or is not a valid topology.";
+
+#[derive(Debug, Parser)]
+#[command(name = "netsim", version, about = "Watch container networking one packet at a time", long_about = ABOUT)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run every probe and compare with its `expect`.
+    ///
+    /// For each probe: what was expected, what happened (result, the source
+    /// address the destination saw, the TTL the first packet had when it
+    /// arrived) and PASS or FAIL. A probe without `expect` always passes.
+    /// Exits 0 only when every probe passes.
+    Check {
+        /// The topology file (YAML or JSON).
+        file: PathBuf,
+        /// One JSON object per probe, one per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show every frame and decision of the probes, hop by hop.
+    ///
+    /// Frames print like `tcpdump -e`, prefixed with where they were seen
+    /// (NODE:IF) and `in`/`out`; decisions (bridge learning and flooding,
+    /// ARP cache hits and misses, route lookups, TTL, drops, sockets) print
+    /// with `--` and one line that explains them in Linux terms. Times are
+    /// virtual seconds since the start of the run.
+    Trace {
+        /// The topology file (YAML or JSON).
+        file: PathBuf,
+        /// Only probe N (numbered from 1 in file order); the probes before
+        /// it still run first, so caches are as they would be.
+        #[arg(short, long, value_name = "N")]
+        probe: Option<usize>,
+        /// One JSON object per event, one per line, with the frame bytes in hex.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a namespace's state after all probes ran.
+    ///
+    /// `addr` is `ip addr` (with `eth0@if5`-style veth peers), `route` is
+    /// `ip route`, `neigh` is `ip neigh` (the ARP cache the probes filled),
+    /// `fdb` is `bridge fdb` (what the node's bridges learned). Without a
+    /// view, all four.
+    Show {
+        /// The topology file (YAML or JSON).
+        file: PathBuf,
+        /// The node (network namespace) to look into.
+        node: String,
+        /// Which state to show.
+        view: Option<ViewArg>,
+    },
+    /// List the built-in examples with their descriptions.
+    Examples,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ViewArg {
+    Addr,
+    Route,
+    Neigh,
+    Fdb,
+}
+
+impl From<ViewArg> for View {
+    fn from(v: ViewArg) -> View {
+        match v {
+            ViewArg::Addr => View::Addr,
+            ViewArg::Route => View::Route,
+            ViewArg::Neigh => View::Neigh,
+            ViewArg::Fdb => View::Fdb,
+        }
+    }
+}
+
+/// A failure that ends the command: the message and the exit status.
+struct Fail(String, u8);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { file, json } => check(&file, json),
+        Command::Trace { file, probe, json } => trace_cmd(&file, probe, json),
+        Command::Show { file, node, view } => show(&file, &node, view.map(View::from)),
+        Command::Examples => {
+            examples();
+            Ok(true)
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(Fail(msg, code)) => {
+            eprintln!("{msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<Topology, Fail> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Fail(
+            format!("error: cannot read {name}: {e}\n  help: give the path of a topology file, e.g. examples/docker0.yaml"),
+            2,
+        )
+    })?;
+    netsim_core::load(&name, &text).map_err(|d| Fail(d.to_string(), 2))
+}
+
+fn describe_probe(topo: &Topology, p: &Probe) -> String {
+    let from = &topo.node(p.from).name;
+    let to = if p.to_text == p.to.to_string() {
+        p.to_text.clone()
+    } else {
+        format!("{} ({})", p.to_text, p.to)
+    };
+    match (p.proto, p.port) {
+        (ProbeProto::Icmp, _) | (_, None) => format!("{from} → {to} {}", p.proto.as_str()),
+        (proto, Some(port)) => format!("{from} → {to} {}/{port}", proto.as_str()),
+    }
+}
+
+fn describe_expect(p: &Probe) -> String {
+    let Some(e) = &p.expect else {
+        return "(anything)".into();
+    };
+    let mut parts = Vec::new();
+    if let Some(r) = e.result {
+        parts.push(r.to_string());
+    }
+    if let Some(s) = e.seen_from {
+        parts.push(format!("seen from {s}"));
+    }
+    if let Some(t) = e.ttl {
+        parts.push(format!("ttl {t}"));
+    }
+    parts.join(", ")
+}
+
+fn describe_outcome(o: &ProbeOutcome) -> String {
+    let mut s = o.result.to_string();
+    if let Some(from) = o.seen_from {
+        let _ = write!(s, ", seen from {from}");
+    }
+    if let Some(ttl) = o.ttl {
+        let _ = write!(s, ", ttl {ttl}");
+    }
+    s
+}
+
+fn check(path: &Path, json: bool) -> Result<bool, Fail> {
+    let topo = load(path)?;
+    let mut sim = Sim::new(&topo);
+    let mut failed = 0;
+    if !json {
+        println!("{}: {}", topo.name, topo.description.trim());
+    }
+    for (i, p) in topo.probes.iter().enumerate() {
+        let o = sim.run_probe(i);
+        let mismatches = o.check(p.expect.as_ref());
+        let pass = mismatches.is_empty();
+        if !pass {
+            failed += 1;
+        }
+        if json {
+            let line = json!({
+                "probe": i + 1,
+                "from": topo.node(p.from).name,
+                "to": p.to_text,
+                "to_addr": p.to.to_string(),
+                "proto": p.proto.as_str(),
+                "port": p.port,
+                "expect": p.expect.map(|e| json!({
+                    "result": e.result.map(|r| r.as_str()),
+                    "seen_from": e.seen_from.map(|a| a.to_string()),
+                    "ttl": e.ttl,
+                })),
+                "result": o.result.as_str(),
+                "seen_from": o.seen_from.map(|a| a.to_string()),
+                "ttl": o.ttl,
+                "reached": o.reached.map(|n| topo.node(n).name.clone()),
+                "pass": pass,
+                "mismatches": mismatches,
+            });
+            println!("{line}");
+        } else {
+            println!(
+                "  {} {:>2}  {}\n          expected: {}\n          got:      {}",
+                if pass { "PASS" } else { "FAIL" },
+                i + 1,
+                describe_probe(&topo, p),
+                describe_expect(p),
+                describe_outcome(&o),
+            );
+            for m in &mismatches {
+                println!(
+                    "          ✗ {}: expected {}, got {}",
+                    m.field, m.expected, m.actual
+                );
+            }
+        }
+        sim.clear_trace();
+    }
+    if !json {
+        let n = topo.probes.len();
+        println!("{n} probes: {} passed, {failed} failed", n - failed);
+    }
+    Ok(failed == 0)
+}
+
+fn event_json(topo: &Topology, e: &Event) -> serde_json::Value {
+    let (node, iface) = match e.place {
+        trace::Place::Node(n) => (Some(topo.node(n).name.clone()), None),
+        trace::Place::Iface(i) => {
+            let f = topo.iface(i);
+            (Some(topo.node(f.node).name.clone()), Some(f.name.clone()))
+        }
+        trace::Place::Wire(_) => (None, None),
+    };
+    json!({
+        "probe": e.probe.map(|p| p + 1),
+        "time_ns": e.time,
+        "place": e.place.label(topo),
+        "node": node,
+        "iface": iface,
+        "type": e.kind_name(),
+        "summary": e.summary(),
+        "explain": e.explain(topo),
+        "event": e.kind,
+    })
+}
+
+fn trace_cmd(path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail> {
+    let topo = load(path)?;
+    let n = topo.probes.len();
+    if let Some(k) = only {
+        if k == 0 || k > n {
+            return Err(Fail(
+                format!(
+                    "error: {}: there is no probe {k}; this file has {n} probe(s), numbered from 1",
+                    path.display()
+                ),
+                2,
+            ));
+        }
+    }
+    let mut sim = Sim::new(&topo);
+    for (i, p) in topo.probes.iter().enumerate() {
+        let o = sim.run_probe(i);
+        let shown = only.is_none_or(|k| k == i + 1);
+        if shown {
+            let events = &sim.trace()[o.events.0..o.events.1];
+            if json {
+                for e in events {
+                    println!("{}", event_json(&topo, e));
+                }
+            } else {
+                println!(
+                    "probe {}: {}: {}",
+                    i + 1,
+                    describe_probe(&topo, p),
+                    describe_outcome(&o)
+                );
+                print!("{}", trace::render(&topo, events));
+                println!();
+            }
+        }
+        sim.clear_trace();
+        if only.is_some_and(|k| k == i + 1) {
+            break;
+        }
+    }
+    Ok(true)
+}
+
+fn show(path: &Path, node: &str, which: Option<View>) -> Result<bool, Fail> {
+    let topo = load(path)?;
+    let Some(id) = topo.node_by_name(node) else {
+        let names: Vec<&str> = topo.nodes.iter().map(|n| n.name.as_str()).collect();
+        return Err(Fail(
+            format!(
+                "error: {}: no node named `{node}`; the nodes are: {}",
+                path.display(),
+                names.join(", ")
+            ),
+            2,
+        ));
+    };
+    let mut sim = Sim::new(&topo);
+    for i in 0..topo.probes.len() {
+        sim.run_probe(i);
+        sim.clear_trace();
+    }
+    let views = match which {
+        Some(v) => vec![v],
+        None => View::ALL.to_vec(),
+    };
+    let many = views.len() > 1;
+    for v in views {
+        let text = view::render(&sim, id, v);
+        if many {
+            println!("# {node}: {}", v.command());
+        }
+        print!("{text}");
+        if many {
+            println!();
+        }
+    }
+    Ok(true)
+}
+
+fn examples() {
+    for e in netsim_core::examples::ALL {
+        match netsim_core::load(e.file, e.yaml) {
+            Ok(t) => println!(
+                "examples/{:<20} {}",
+                e.file,
+                t.description
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            Err(d) => println!("examples/{:<20} (invalid: {d})", e.file),
+        }
+    }
+}

@@ -28,7 +28,9 @@ pub enum Learned {
     Refreshed,
     New,
     /// The address moved here from another port.
-    Moved { from: IfaceId },
+    Moved {
+        from: IfaceId,
+    },
     /// Group addresses are not learned.
     Ignored,
 }
@@ -93,7 +95,10 @@ mod tests {
         assert_eq!(f.learn(A, IfaceId(3), 0), Learned::New);
         assert_eq!(f.learn(A, IfaceId(3), 10), Learned::Refreshed);
         assert_eq!(f.lookup(A, 10), Some(IfaceId(3)));
-        assert_eq!(f.learn(A, IfaceId(4), 20), Learned::Moved { from: IfaceId(3) });
+        assert_eq!(
+            f.learn(A, IfaceId(4), 20),
+            Learned::Moved { from: IfaceId(3) }
+        );
         assert_eq!(f.lookup(A, 20 + AGEING - 1), Some(IfaceId(4)));
         assert_eq!(f.lookup(A, 20 + AGEING), None, "aged out after 300 s");
         assert_eq!(f.entries(20 + AGEING).count(), 0);

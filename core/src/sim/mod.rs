@@ -298,7 +298,13 @@ impl<'t> Sim<'t> {
     pub fn run_probe(&mut self, index: usize) -> ProbeOutcome {
         match self.topo.probes.get(index) {
             Some(p) => self.run(index as u32, &p.clone()),
-            None => unreachable_outcome(index as u32, self.now, self.now, self.trace.len(), self.trace.len()),
+            None => unreachable_outcome(
+                index as u32,
+                self.now,
+                self.now,
+                self.trace.len(),
+                self.trace.len(),
+            ),
         }
     }
 
@@ -411,7 +417,9 @@ impl<'t> Sim<'t> {
     }
 
     fn finish(&mut self, run: ProbeRun) -> ProbeOutcome {
-        let (result, answer) = run.answer.unwrap_or((ProbeResult::Timeout, Answer::Nothing));
+        let (result, answer) = run
+            .answer
+            .unwrap_or((ProbeResult::Timeout, Answer::Nothing));
         self.emit(
             Place::Node(run.node),
             EventKind::ProbeEnd {
@@ -908,7 +916,10 @@ impl<'t> Sim<'t> {
             ArpOp::Request => {
                 // arp_ignore = 0: answer for any local address, on any interface.
                 let ours = !arp.target_ip.is_loopback()
-                    && self.local_addrs(node).iter().any(|(a, _)| *a == arp.target_ip);
+                    && self
+                        .local_addrs(node)
+                        .iter()
+                        .any(|(a, _)| *a == arp.target_ip);
                 if !ours {
                     self.emit(
                         place,
@@ -959,7 +970,11 @@ impl<'t> Sim<'t> {
                 self.dev_xmit(dev, reply.emit());
             }
             ArpOp::Reply => {
-                let known = self.node_state(node).neigh.get(dev, arp.sender_ip).is_some();
+                let known = self
+                    .node_state(node)
+                    .neigh
+                    .get(dev, arp.sender_ip)
+                    .is_some();
                 if !known {
                     self.emit(
                         place,
@@ -1333,7 +1348,10 @@ impl<'t> Sim<'t> {
             }
             L4::Icmp(Icmp::EchoReply { id, .. }) => {
                 let mine = self.probe.as_ref().is_some_and(|r| {
-                    r.node == node && r.proto == ProbeProto::Icmp && r.sport == *id && r.dst == p.src
+                    r.node == node
+                        && r.proto == ProbeProto::Icmp
+                        && r.sport == *id
+                        && r.dst == p.src
                 });
                 if mine {
                     self.answer(ProbeResult::Reply, Answer::EchoReply { from: p.src });
@@ -1451,8 +1469,12 @@ impl<'t> Sim<'t> {
                     && q.dst == r.dst
                     && match r.proto {
                         ProbeProto::Icmp => q.proto == 1 && q.first == r.sport,
-                        ProbeProto::Tcp => q.proto == 6 && q.first == r.sport && q.second == r.dport,
-                        ProbeProto::Udp => q.proto == 17 && q.first == r.sport && q.second == r.dport,
+                        ProbeProto::Tcp => {
+                            q.proto == 6 && q.first == r.sport && q.second == r.dport
+                        }
+                        ProbeProto::Udp => {
+                            q.proto == 17 && q.first == r.sport && q.second == r.dport
+                        }
                     }
             }
             _ => false,
@@ -1477,7 +1499,14 @@ impl<'t> Sim<'t> {
             .any(|l| l.proto == proto && l.port == port)
     }
 
-    fn is_probe_socket(&self, node: NodeId, p: &Ipv4Packet, proto: ProbeProto, dport: u16, sport: u16) -> bool {
+    fn is_probe_socket(
+        &self,
+        node: NodeId,
+        p: &Ipv4Packet,
+        proto: ProbeProto,
+        dport: u16,
+        sport: u16,
+    ) -> bool {
         self.probe.as_ref().is_some_and(|r| {
             r.node == node
                 && r.proto == proto
@@ -1737,7 +1766,13 @@ fn rst_for(t: &Tcp) -> Tcp {
     }
 }
 
-fn unreachable_outcome(index: u32, start: Time, now: Time, first: usize, last: usize) -> ProbeOutcome {
+fn unreachable_outcome(
+    index: u32,
+    start: Time,
+    now: Time,
+    first: usize,
+    last: usize,
+) -> ProbeOutcome {
     ProbeOutcome {
         index,
         result: ProbeResult::Timeout,

@@ -50,9 +50,7 @@ impl<P> NeighEntry<P> {
     pub fn state_name(&self, now: Time) -> &'static str {
         match &self.state {
             NeighState::Incomplete { .. } => "INCOMPLETE",
-            NeighState::Reachable { confirmed } if now < confirmed + REACHABLE_TIME => {
-                "REACHABLE"
-            }
+            NeighState::Reachable { confirmed } if now < confirmed + REACHABLE_TIME => "REACHABLE",
             NeighState::Reachable { .. } | NeighState::Stale => "STALE",
             NeighState::Failed => "FAILED",
         }
@@ -224,13 +222,22 @@ mod tests {
     #[test]
     fn miss_queues_then_reply_releases() {
         let mut c: NeighCache<u32> = NeighCache::default();
-        assert_eq!(c.resolve(DEV, IP, 1), (Lookup::Queued { new_probe: true }, None));
-        assert_eq!(c.resolve(DEV, IP, 2), (Lookup::Queued { new_probe: false }, None));
+        assert_eq!(
+            c.resolve(DEV, IP, 1),
+            (Lookup::Queued { new_probe: true }, None)
+        );
+        assert_eq!(
+            c.resolve(DEV, IP, 2),
+            (Lookup::Queued { new_probe: false }, None)
+        );
         assert_eq!(c.get(DEV, IP).unwrap().state_name(0), "INCOMPLETE");
         assert_eq!(c.confirm(DEV, IP, MAC, 5), vec![1, 2]);
         assert_eq!(c.resolve(DEV, IP, 3), (Lookup::Found(MAC), Some(3)));
         assert_eq!(c.get(DEV, IP).unwrap().state_name(5), "REACHABLE");
-        assert_eq!(c.get(DEV, IP).unwrap().state_name(5 + REACHABLE_TIME), "STALE");
+        assert_eq!(
+            c.get(DEV, IP).unwrap().state_name(5 + REACHABLE_TIME),
+            "STALE"
+        );
     }
 
     #[test]
@@ -242,7 +249,10 @@ mod tests {
         assert_eq!(c.timer(DEV, IP), Err(vec![1]));
         assert_eq!(c.get(DEV, IP).unwrap().state_name(0), "FAILED");
         assert_eq!(c.timer(DEV, IP), Ok(0), "a failed entry has no timer");
-        assert_eq!(c.resolve(DEV, IP, 2), (Lookup::Queued { new_probe: true }, None));
+        assert_eq!(
+            c.resolve(DEV, IP, 2),
+            (Lookup::Queued { new_probe: true }, None)
+        );
     }
 
     #[test]

@@ -108,6 +108,11 @@ impl RouteTable {
                 origin: RouteOrigin::Static,
             });
         }
+        RouteTable::from_entries(entries)
+    }
+
+    /// Indexes `entries` (kept in this order) by prefix length.
+    fn from_entries(entries: Vec<RouteEntry>) -> RouteTable {
         let mut by_len: Vec<(u8, FxHashMap<u32, u32>)> = Vec::new();
         for (idx, e) in entries.iter().enumerate() {
             let len = e.to.prefix();
@@ -123,7 +128,7 @@ impl RouteTable {
                 .entry(u32::from(e.to.network()))
                 .or_insert(idx as u32);
         }
-        by_len.sort_by(|a, b| b.0.cmp(&a.0));
+        by_len.sort_by_key(|(len, _)| core::cmp::Reverse(*len));
         RouteTable { entries, by_len }
     }
 
@@ -186,21 +191,7 @@ mod tests {
     }
 
     fn table(entries: Vec<RouteEntry>) -> RouteTable {
-        let mut by_len: Vec<(u8, FxHashMap<u32, u32>)> = Vec::new();
-        for (i, e) in entries.iter().enumerate() {
-            match by_len.iter_mut().find(|(l, _)| *l == e.to.prefix()) {
-                Some((_, m)) => {
-                    m.entry(u32::from(e.to.network())).or_insert(i as u32);
-                }
-                None => {
-                    let mut m = FxHashMap::default();
-                    m.insert(u32::from(e.to.network()), i as u32);
-                    by_len.push((e.to.prefix(), m));
-                }
-            }
-        }
-        by_len.sort_by(|a, b| b.0.cmp(&a.0));
-        RouteTable { entries, by_len }
+        RouteTable::from_entries(entries)
     }
 
     #[test]

@@ -71,7 +71,8 @@ impl FromStr for MacAddr {
     type Err = ParseAddrError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        const WANT: &str = "a MAC address is six two-digit hex bytes separated by colons, e.g. 02:42:ac:11:00:02";
+        const WANT: &str =
+            "a MAC address is six two-digit hex bytes separated by colons, e.g. 02:42:ac:11:00:02";
         let mut out = [0u8; 6];
         let mut parts = s.split(':');
         for byte in &mut out {
@@ -214,7 +215,13 @@ mod tests {
     fn mac_round_trip_and_errors() {
         let m: MacAddr = "1a:66:5e:d2:c1:66".parse().unwrap();
         assert_eq!(m.to_string(), "1a:66:5e:d2:c1:66");
-        for bad in ["", "1a:66:5e:d2:c1", "1a:66:5e:d2:c1:66:00", "1a:66:5e:d2:c1:6g", "1a:66:5e:d2:c1:6"] {
+        for bad in [
+            "",
+            "1a:66:5e:d2:c1",
+            "1a:66:5e:d2:c1:66:00",
+            "1a:66:5e:d2:c1:6g",
+            "1a:66:5e:d2:c1:6",
+        ] {
             assert!(bad.parse::<MacAddr>().is_err(), "{bad}");
         }
     }
@@ -228,7 +235,14 @@ mod tests {
         assert!(!n.contains(Ipv4Addr::new(172, 18, 0, 1)));
         assert_eq!(n.trunc().to_string(), "172.17.0.0/16");
         assert!(Ipv4Net::DEFAULT.contains(Ipv4Addr::new(8, 8, 8, 8)));
-        for bad in ["172.17.0.2", "172.17.0.2/33", "172.17.0.300/16", "1.2.3.4/", "1.2.3.4/+1", "x/8"] {
+        for bad in [
+            "172.17.0.2",
+            "172.17.0.2/33",
+            "172.17.0.300/16",
+            "1.2.3.4/",
+            "1.2.3.4/+1",
+            "x/8",
+        ] {
             assert!(bad.parse::<Ipv4Net>().is_err(), "{bad}");
         }
     }

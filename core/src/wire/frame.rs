@@ -51,7 +51,10 @@ pub enum Payload {
     Arp(Arp),
     Ipv4(Ipv4Packet),
     /// Any other EtherType: carried by switches, dropped by IP stacks.
-    Other { ethertype: u16, len: usize },
+    Other {
+        ethertype: u16,
+        len: usize,
+    },
 }
 
 /// An Ethernet/IPv4 ARP packet.
@@ -89,7 +92,10 @@ pub enum L4 {
     Tcp(Tcp),
     Udp(Udp),
     /// Another protocol, or a fragment: carried, never answered.
-    Other { proto: u8, payload: Vec<u8> },
+    Other {
+        proto: u8,
+        payload: Vec<u8>,
+    },
 }
 
 /// The ICMP messages the data path makes or reacts to.
@@ -107,10 +113,19 @@ pub enum Icmp {
     },
     /// Type 3; `original` is the offending packet's IP header and at least
     /// 8 bytes of what followed.
-    DestUnreachable { code: u8, original: Vec<u8> },
+    DestUnreachable {
+        code: u8,
+        original: Vec<u8>,
+    },
     /// Type 11 code 0 (TTL exceeded in transit).
-    TimeExceeded { code: u8, original: Vec<u8> },
-    Other { icmp_type: u8, code: u8 },
+    TimeExceeded {
+        code: u8,
+        original: Vec<u8>,
+    },
+    Other {
+        icmp_type: u8,
+        code: u8,
+    },
 }
 
 /// ICMP destination unreachable codes used here.
@@ -355,7 +370,9 @@ impl Ipv4Packet {
 
 fn ipv4_header(p: &Ipv4Packet, payload_len: usize) -> Ipv4Header {
     let mut h = Ipv4Header::new(
-        u16::try_from(payload_len).unwrap_or(u16::MAX - 20).min(u16::MAX - 20),
+        u16::try_from(payload_len)
+            .unwrap_or(u16::MAX - 20)
+            .min(u16::MAX - 20),
         p.ttl,
         IpNumber(p.proto_number()),
         p.src.octets(),
@@ -725,7 +742,10 @@ mod tests {
             panic!("not a time exceeded")
         };
         let q = Quoted::parse(&original).unwrap();
-        assert_eq!((q.src, q.dst, q.proto, q.first, q.second), (syn.src, syn.dst, 6, 33001, 80));
+        assert_eq!(
+            (q.src, q.dst, q.proto, q.first, q.second),
+            (syn.src, syn.dst, 6, 33001, 80)
+        );
     }
 
     #[test]

@@ -1,0 +1,196 @@
+//! Property tests: whatever the resolver accepts simulates to an end, and
+//! whatever bytes arrive on an interface are handled or dropped, never a
+//! panic.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use netsim_core::examples;
+use netsim_core::model::IfaceId;
+use netsim_core::sim::Sim;
+use netsim_core::trace::{self, EventKind};
+use netsim_core::view::{self, View};
+use proptest::prelude::*;
+
+/// A random topology as YAML: nodes with NICs, veths to each other and to
+/// bridges, wires, addresses from a small pool (so subnets overlap and
+/// gateways sometimes fit), routes, listeners and probes. Many are invalid;
+/// the valid ones are what the property is about.
+fn topology_yaml() -> impl Strategy<Value = String> {
+    let node = (
+        0usize..4,                                                 // kind
+        any::<bool>(),                                             // forwarding
+        any::<bool>(),                                             // has a bridge
+        proptest::option::of(0u8..6),                              // bridge address
+        proptest::collection::vec(0u8..6, 0..3),                   // routes: gateway pool index
+        proptest::collection::vec((any::<bool>(), 1u16..4), 0..3), // listen
+    );
+    let link = (
+        0usize..5,
+        0usize..5,
+        0u8..3,
+        proptest::collection::vec(0u8..12, 0..2),
+        proptest::collection::vec(0u8..12, 0..2),
+    );
+    let probe = (0usize..5, 0u8..14, 0u8..3, 1u16..4, 1u8..4);
+    (
+        proptest::collection::vec(node, 1..5),
+        proptest::collection::vec(link, 0..7),
+        proptest::collection::vec(probe, 1..4),
+    )
+        .prop_map(|(nodes, links, probes)| {
+            let addr = |k: u8| match k % 4 {
+                0 => format!("10.0.0.{}/24", k + 1),
+                1 => format!("10.0.1.{}/24", k + 1),
+                2 => format!("10.0.{}.{}/16", k, k + 1),
+                _ => format!("192.168.{}.1/30", k),
+            };
+            let n = nodes.len();
+            let mut ifaces: Vec<Vec<String>> = vec![Vec::new(); n];
+            let mut link_lines = Vec::new();
+            for (li, (a, b, kind, aa, ba)) in links.iter().enumerate() {
+                let (a, b) = (a % n, b % n);
+                let (ia, ib) = (format!("e{li}a"), format!("e{li}b"));
+                let fmt = |name: &str, addrs: &Vec<u8>| {
+                    let list: Vec<String> = addrs.iter().map(|&k| addr(k)).collect();
+                    format!("      {name}: {{ addresses: [{}] }}", list.join(", "))
+                };
+                ifaces[a].push(fmt(&ia, aa));
+                ifaces[b].push(fmt(&ib, ba));
+                let master = if *kind == 1 && nodes[b].2 {
+                    "\n    master: br0"
+                } else {
+                    ""
+                };
+                if *kind == 2 {
+                    link_lines.push(format!("  - wire: [n{a}:{ia}, n{b}:{ib}]"));
+                } else {
+                    link_lines.push(format!("  - veth: [n{a}:{ia}, n{b}:{ib}]{master}"));
+                }
+            }
+            let kinds = ["host", "container", "router", "external"];
+            let mut y = String::from("name: prop\nnodes:\n");
+            for (i, (kind, fwd, bridge, baddr, routes, listen)) in nodes.iter().enumerate() {
+                y.push_str(&format!(
+                    "  n{i}:\n    kind: {}\n    forwarding: {fwd}\n",
+                    kinds[*kind]
+                ));
+                y.push_str("    interfaces:\n");
+                if *bridge {
+                    let a = baddr.map(addr).unwrap_or_default();
+                    y.push_str(&format!(
+                        "      br0: {{ type: bridge, addresses: [{a}] }}\n"
+                    ));
+                }
+                for l in &ifaces[i] {
+                    y.push_str(l);
+                    y.push('\n');
+                }
+                if !*bridge && ifaces[i].is_empty() {
+                    y.push_str("      {}\n");
+                    y = y.replace("    interfaces:\n      {}\n", "    interfaces: {}\n");
+                }
+                if !routes.is_empty() {
+                    y.push_str("    routes:\n");
+                    for (j, k) in routes.iter().enumerate() {
+                        let gw = addr(*k);
+                        let gw = gw.split('/').next().unwrap_or("10.0.0.1");
+                        let to = if j == 0 {
+                            "default".to_string()
+                        } else {
+                            format!("172.{j}.0.0/16")
+                        };
+                        y.push_str(&format!("      - {{ to: {to}, via: {gw} }}\n"));
+                    }
+                }
+                if !listen.is_empty() {
+                    let l: Vec<String> = listen
+                        .iter()
+                        .map(|(tcp, p)| format!("{}/{p}", if *tcp { "tcp" } else { "udp" }))
+                        .collect();
+                    y.push_str(&format!("    listen: [{}]\n", l.join(", ")));
+                }
+            }
+            y.push_str("links:\n");
+            if link_lines.is_empty() {
+                y = y.replace("links:\n", "links: []\n");
+            }
+            for l in link_lines {
+                y.push_str(&l);
+                y.push('\n');
+            }
+            y.push_str("probes:\n");
+            for (from, to, proto, port, ttl) in probes {
+                let to = addr(to);
+                let to = to.split('/').next().unwrap_or("10.0.0.1");
+                let (proto, port) = match proto {
+                    0 => ("icmp", String::new()),
+                    1 => ("tcp", format!(", port: {port}")),
+                    _ => ("udp", format!(", port: {port}")),
+                };
+                y.push_str(&format!(
+                    "  - {{ from: n{}, to: {to}, proto: {proto}{port}, ttl: {ttl} }}\n",
+                    from % n
+                ));
+            }
+            y
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+
+    #[test]
+    fn accepted_topologies_simulate_to_an_end(yaml in topology_yaml()) {
+        if let Ok(topo) = netsim_core::load("prop.yaml", &yaml) {
+            let mut sim = Sim::new(&topo);
+            let outcomes = sim.run_all();
+            prop_assert_eq!(outcomes.len(), topo.probes.len());
+            // Every probe is closed in the trace, and every event explains itself.
+            let ends = sim.trace().iter().filter(|e| matches!(e.kind, EventKind::ProbeEnd { .. })).count();
+            prop_assert_eq!(ends, topo.probes.len());
+            let _ = trace::render(&topo, sim.trace());
+            for n in &topo.nodes {
+                for v in View::ALL {
+                    let _ = view::render(&sim, n.id, v);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn any_bytes_on_any_interface_are_handled_or_dropped(
+        bytes in proptest::collection::vec(any::<u8>(), 0..200),
+        iface in 0u32..64,
+    ) {
+        let e = examples::find("docker0.yaml").unwrap();
+        let topo = netsim_core::load(e.file, e.yaml).unwrap();
+        let mut sim = Sim::new(&topo);
+        let iface = IfaceId(iface % topo.ifaces.len() as u32);
+        let (a, b) = sim.inject(iface, &bytes);
+        prop_assert!(b > a, "an injected frame is at least received");
+        let _ = trace::render(&topo, &sim.trace()[a..b]);
+    }
+
+    #[test]
+    fn mutated_real_frames_are_handled_or_dropped(
+        flips in proptest::collection::vec((0usize..120, any::<u8>()), 1..6),
+        which in 0usize..1000,
+        iface in 0u32..64,
+    ) {
+        // Take real frames from a run, corrupt a few bytes, and feed them back.
+        let e = examples::find("docker0.yaml").unwrap();
+        let topo = netsim_core::load(e.file, e.yaml).unwrap();
+        let mut sim = Sim::new(&topo);
+        sim.run_all();
+        let frames: Vec<Vec<u8>> = sim.trace().iter().filter_map(|e| e.bytes()).map(|b| b.to_vec()).collect();
+        prop_assume!(!frames.is_empty());
+        let mut f = frames[which % frames.len()].clone();
+        for (pos, val) in flips {
+            let len = f.len();
+            f[pos % len] = val;
+        }
+        let iface = IfaceId(iface % topo.ifaces.len() as u32);
+        let (a, b) = sim.inject(iface, &f);
+        prop_assert!(b > a);
+    }
+}

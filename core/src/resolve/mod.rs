@@ -14,8 +14,8 @@ use core::net::Ipv4Addr;
 use rustc_hash::FxHashMap;
 
 use crate::model::{
-    Expect, Iface, IfaceId, IfaceKind, IfaceLink, L4Proto, Listen, NatRule, Node, NodeId,
-    NodeKind, Probe, ProbeProto, ProbeResult, Route, Topology, VethPair, Vni, Vxlan, Wire, WireId,
+    Expect, Iface, IfaceId, IfaceKind, IfaceLink, L4Proto, Listen, NatRule, Node, NodeId, NodeKind,
+    Probe, ProbeProto, ProbeResult, Route, Topology, VethPair, Vni, Vxlan, Wire, WireId,
 };
 use crate::wire::{Ipv4Net, MacAddr};
 use crate::{Diagnostic, Diagnostics};
@@ -31,12 +31,26 @@ pub fn resolve(file: &str, text: &str) -> Result<Topology, Diagnostics> {
     let root = match tree::parse(text) {
         Ok(r) => r,
         Err(e) => {
-            cx.err(
-                e.pos,
-                "",
-                format!("this is not valid YAML: {}", e.message),
-                Some("check the indentation and the brackets near this place".into()),
-            );
+            let (message, help) = if let Some(key) =
+                e.message.strip_prefix("duplicate mapping key: ")
+            {
+                let key = key.split(',').next().unwrap_or(key).trim();
+                (
+                    format!("`{key}` is given twice in the same map"),
+                    "names are unique: rename or remove one of the two".to_string(),
+                )
+            } else if e.message.contains("budget breached") {
+                (
+                    "the file is far too large once its aliases (*name) are expanded".to_string(),
+                    "write the values out, or use fewer nested aliases".to_string(),
+                )
+            } else {
+                (
+                    format!("this is not valid YAML: {}", e.message),
+                    "check the indentation and the brackets near this place".to_string(),
+                )
+            };
+            cx.err(e.pos, "", message, Some(help));
             return Err(cx.finish());
         }
     };
@@ -154,7 +168,10 @@ impl Cx<'_> {
                 self.err(
                     n.pos,
                     path,
-                    format!("expected {what} (a whole number from {lo} to {hi}), found {}", other.kind()),
+                    format!(
+                        "expected {what} (a whole number from {lo} to {hi}), found {}",
+                        other.kind()
+                    ),
                     None,
                 );
                 None
@@ -187,7 +204,10 @@ impl Cx<'_> {
                 out.insert(key.as_str(), v);
             } else {
                 let help = match closest(key, known) {
-                    Some(s) => format!("did you mean `{s}`? the keys here are: {}", known.join(", ")),
+                    Some(s) => format!(
+                        "did you mean `{s}`? the keys here are: {}",
+                        known.join(", ")
+                    ),
                     None => format!("the keys here are: {}", known.join(", ")),
                 };
                 self.err(
@@ -215,7 +235,10 @@ impl Cx<'_> {
                     n.pos,
                     path,
                     format!("`{s}` is not an IPv4 address"),
-                    Some("write four numbers from 0 to 255 separated by dots, e.g. 172.17.0.2".into()),
+                    Some(
+                        "write four numbers from 0 to 255 separated by dots, e.g. 172.17.0.2"
+                            .into(),
+                    ),
                 );
                 None
             }
@@ -371,12 +394,26 @@ const NODE_KEYS: &[&str] = &[
     "listen",
 ];
 const IFACE_KEYS: &[&str] = &[
-    "type", "addresses", "mac", "mtu", "master", "stp", "vni", "local", "remotes", "dev", "port",
+    "type",
+    "addresses",
+    "mac",
+    "mtu",
+    "master",
+    "stp",
+    "vni",
+    "local",
+    "remotes",
+    "dev",
+    "port",
 ];
 const VXLAN_KEYS: &[&str] = &["vni", "local", "remotes", "dev", "port"];
 
 fn resolve_root(cx: &mut Cx<'_>, root: &YNode) -> Option<Topology> {
-    let top = cx.map(root, "", "a topology: a map with name, nodes, links and probes")?;
+    let top = cx.map(
+        root,
+        "",
+        "a topology: a map with name, nodes, links and probes",
+    )?;
     let k = cx.keys(
         top,
         root.pos,
@@ -416,7 +453,12 @@ fn resolve_root(cx: &mut Cx<'_>, root: &YNode) -> Option<Topology> {
     if let Some(n) = k.get("nodes") {
         if let Some(entries) = cx.map(n, "nodes", "a map from node names to nodes") {
             if entries.is_empty() {
-                cx.err(n.pos, "nodes", "there are no nodes".into(), Some("add at least one node, e.g. `host: { kind: host }`".into()));
+                cx.err(
+                    n.pos,
+                    "nodes",
+                    "there are no nodes".into(),
+                    Some("add at least one node, e.g. `host: { kind: host }`".into()),
+                );
             }
             for (key, body) in entries {
                 if let Some(d) = node_draft(cx, key, body) {
@@ -431,7 +473,12 @@ fn resolve_root(cx: &mut Cx<'_>, root: &YNode) -> Option<Topology> {
         if let Some((on, pos)) = d.on {
             let path = format!("{}.on", d.path);
             match node_index.get(on) {
-                None => cx.err(pos, &path, format!("`{on}` is not a node of this file"), Some("name the host node this runs on".into())),
+                None => cx.err(
+                    pos,
+                    &path,
+                    format!("`{on}` is not a node of this file"),
+                    Some("name the host node this runs on".into()),
+                ),
                 Some(&h) if nodes[h].kind != NodeKind::Host => cx.err(
                     pos,
                     &path,
@@ -450,7 +497,14 @@ fn resolve_root(cx: &mut Cx<'_>, root: &YNode) -> Option<Topology> {
             if let Some(items) = cx.seq(n, "links", "a list of links") {
                 for (i, item) in items.iter().enumerate() {
                     let idx = links.len();
-                    if let Some(l) = link_draft(cx, item, &format!("links[{i}]"), idx, &mut nodes, &node_index) {
+                    if let Some(l) = link_draft(
+                        cx,
+                        item,
+                        &format!("links[{i}]"),
+                        idx,
+                        &mut nodes,
+                        &node_index,
+                    ) {
                         links.push(l);
                     }
                 }
@@ -509,7 +563,10 @@ fn resolve_root(cx: &mut Cx<'_>, root: &YNode) -> Option<Topology> {
                 Some((own, _, _)) if own != m => cx.err(
                     *pos,
                     path,
-                    format!("the link enslaves `{}` to `{m}`, but the interface says `master: {own}`", f.name),
+                    format!(
+                        "the link enslaves `{}` to `{m}`, but the interface says `master: {own}`",
+                        f.name
+                    ),
                     Some("keep one of the two".into()),
                 ),
                 _ => f.master = Some((m, *pos, path.clone())),
@@ -571,7 +628,9 @@ fn resolve_root(cx: &mut Cx<'_>, root: &YNode) -> Option<Topology> {
             let me = id_of(ni, fi);
             if let Some((m, pos, path)) = &f.master {
                 match d.iface_index.get(m) {
-                    Some(&bi) if bi == fi => cx.err(*pos, path, format!("`{m}` cannot be its own master"), None),
+                    Some(&bi) if bi == fi => {
+                        cx.err(*pos, path, format!("`{m}` cannot be its own master"), None)
+                    }
                     Some(&bi) if ifaces[id_of(ni, bi).index()].kind == IfaceKind::Bridge => {
                         ifaces[me.index()].master = Some(id_of(ni, bi));
                     }
@@ -579,28 +638,49 @@ fn resolve_root(cx: &mut Cx<'_>, root: &YNode) -> Option<Topology> {
                         *pos,
                         path,
                         format!("`{m}` is not a bridge of node {}", d.name),
-                        Some(format!("declare it with `{m}: {{ type: bridge }}` under {}.interfaces", d.name)),
+                        Some(format!(
+                            "declare it with `{m}: {{ type: bridge }}` under {}.interfaces",
+                            d.name
+                        )),
                     ),
                     None => cx.err(
                         *pos,
                         path,
                         format!("node {} has no bridge named `{m}`", d.name),
-                        Some(format!("declare it with `{m}: {{ type: bridge }}` under nodes.{}.interfaces", d.name)),
+                        Some(format!(
+                            "declare it with `{m}: {{ type: bridge }}` under nodes.{}.interfaces",
+                            d.name
+                        )),
                     ),
                 }
-                if ifaces[me.index()].kind == IfaceKind::Bridge && ifaces[me.index()].master.is_some() {
-                    cx.err(*pos, path, "a bridge cannot be a port of another bridge".into(), None);
+                if ifaces[me.index()].kind == IfaceKind::Bridge
+                    && ifaces[me.index()].master.is_some()
+                {
+                    cx.err(
+                        *pos,
+                        path,
+                        "a bridge cannot be a port of another bridge".into(),
+                        None,
+                    );
                 }
             }
             if let Some(v) = &f.vxlan {
-                let dev = v.dev.as_ref().and_then(|(name, pos, path)| match d.iface_index.get(name) {
-                    Some(&i) => Some(id_of(ni, i)),
-                    None if *name == "lo" => Some(IfaceId(base[ni])),
-                    None => {
-                        cx.err(*pos, path, format!("node {} has no interface `{name}`", d.name), None);
-                        None
-                    }
-                });
+                let dev =
+                    v.dev
+                        .as_ref()
+                        .and_then(|(name, pos, path)| match d.iface_index.get(name) {
+                            Some(&i) => Some(id_of(ni, i)),
+                            None if *name == "lo" => Some(IfaceId(base[ni])),
+                            None => {
+                                cx.err(
+                                    *pos,
+                                    path,
+                                    format!("node {} has no interface `{name}`", d.name),
+                                    None,
+                                );
+                                None
+                            }
+                        });
                 if let (Some(vni), Some(local)) = (v.vni, v.local) {
                     ifaces[me.index()].vxlan = Some(Vxlan {
                         vni,
@@ -619,7 +699,10 @@ fn resolve_root(cx: &mut Cx<'_>, root: &YNode) -> Option<Topology> {
     let mut wires = Vec::new();
     for l in &links {
         match l {
-            LinkDraft::Veth { ends: [(an, ai), (bn, bi)], .. } => {
+            LinkDraft::Veth {
+                ends: [(an, ai), (bn, bi)],
+                ..
+            } => {
                 let (a, b) = (id_of(*an, *ai), id_of(*bn, *bi));
                 ifaces[a.index()].link = IfaceLink::Veth { peer: b };
                 ifaces[b.index()].link = IfaceLink::Veth { peer: a };
@@ -665,7 +748,10 @@ fn resolve_root(cx: &mut Cx<'_>, root: &YNode) -> Option<Topology> {
             id,
             name: d.name.to_string(),
             kind: d.kind,
-            on: d.on.and_then(|(h, _)| node_index.get(h)).map(|&h| NodeId(h as u32)),
+            on: d
+                .on
+                .and_then(|(h, _)| node_index.get(h))
+                .map(|&h| NodeId(h as u32)),
             forwarding: d.forwarding,
             bridge_nf: d.bridge_nf,
             ifaces: iface_ids,
@@ -704,7 +790,11 @@ fn node_draft<'n>(cx: &mut Cx<'_>, key: &'n YNode, body: &'n YNode) -> Option<No
             Some("node names become namespace names, e.g. `bus1` or `web-1`".into()),
         );
     }
-    let entries = cx.map(body, &path, "a node: a map with kind, interfaces, routes, ...")?;
+    let entries = cx.map(
+        body,
+        &path,
+        "a node: a map with kind, interfaces, routes, ...",
+    )?;
     let k = cx.keys(entries, body.pos, &path, NODE_KEYS, &["kind"]);
     let kind = k.get("kind").and_then(|n| {
         let s = cx.str(n, &format!("{path}.kind"), "a node kind")?;
@@ -716,10 +806,17 @@ fn node_draft<'n>(cx: &mut Cx<'_>, key: &'n YNode, body: &'n YNode) -> Option<No
             other => {
                 let known = ["host", "container", "router", "external"];
                 let help = match closest(other, &known) {
-                    Some(s) => format!("did you mean `{s}`? the kinds are host, container, router and external"),
+                    Some(s) => format!(
+                        "did you mean `{s}`? the kinds are host, container, router and external"
+                    ),
                     None => "the kinds are host, container, router and external".into(),
                 };
-                cx.err(n.pos, &format!("{path}.kind"), format!("unknown node kind `{other}`"), Some(help));
+                cx.err(
+                    n.pos,
+                    &format!("{path}.kind"),
+                    format!("unknown node kind `{other}`"),
+                    Some(help),
+                );
                 None
             }
         }
@@ -733,7 +830,10 @@ fn node_draft<'n>(cx: &mut Cx<'_>, key: &'n YNode, body: &'n YNode) -> Option<No
             cx.err(
                 pos,
                 &format!("{path}.on"),
-                format!("a node of kind {} does not run on another node", kind.as_str()),
+                format!(
+                    "a node of kind {} does not run on another node",
+                    kind.as_str()
+                ),
                 Some("`on` is for containers and routers".into()),
             );
         }
@@ -760,11 +860,20 @@ fn node_draft<'n>(cx: &mut Cx<'_>, key: &'n YNode, body: &'n YNode) -> Option<No
     };
     if let Some(n) = k.get("interfaces") {
         if !matches!(n.value, Value::Null) {
-            if let Some(entries) = cx.map(n, &format!("{path}.interfaces"), "a map from interface names to interfaces") {
+            if let Some(entries) = cx.map(
+                n,
+                &format!("{path}.interfaces"),
+                "a map from interface names to interfaces",
+            ) {
                 for (ik, iv) in entries {
                     if let Some(f) = iface_draft(cx, ik, iv, &path) {
                         if f.name == "lo" {
-                            cx.err(ik.pos, &f.path, "`lo` exists in every node and cannot be declared".into(), Some("remove it; it is up with 127.0.0.1/8".into()));
+                            cx.err(
+                                ik.pos,
+                                &f.path,
+                                "`lo` exists in every node and cannot be declared".into(),
+                                Some("remove it; it is up with 127.0.0.1/8".into()),
+                            );
                             continue;
                         }
                         d.iface_index.insert(f.name, d.ifaces.len());
@@ -793,7 +902,10 @@ fn node_draft<'n>(cx: &mut Cx<'_>, key: &'n YNode, body: &'n YNode) -> Option<No
                         it.pos,
                         &ip,
                         format!("`{s}` is not a socket"),
-                        Some("write tcp/PORT or udp/PORT with a port from 1 to 65535, e.g. tcp/80".into()),
+                        Some(
+                            "write tcp/PORT or udp/PORT with a port from 1 to 65535, e.g. tcp/80"
+                                .into(),
+                        ),
                     ),
                 }
             }
@@ -813,7 +925,12 @@ fn parse_listen(s: &str) -> Option<Listen> {
     Some(Listen { proto, port })
 }
 
-fn iface_draft<'n>(cx: &mut Cx<'_>, key: &'n YNode, body: &'n YNode, node_path: &str) -> Option<IfaceDraft<'n>> {
+fn iface_draft<'n>(
+    cx: &mut Cx<'_>,
+    key: &'n YNode,
+    body: &'n YNode,
+    node_path: &str,
+) -> Option<IfaceDraft<'n>> {
     let name = cx.str(key, &format!("{node_path}.interfaces"), "an interface name")?;
     let path = format!("{node_path}.interfaces.{name}");
     if let Some(p) = iface_name_problem(name) {
@@ -835,7 +952,11 @@ fn iface_draft<'n>(cx: &mut Cx<'_>, key: &'n YNode, body: &'n YNode, node_path: 
     if matches!(body.value, Value::Null) {
         return Some(f);
     }
-    let entries = cx.map(body, &path, "an interface: a map such as { addresses: [10.0.0.1/24] }")?;
+    let entries = cx.map(
+        body,
+        &path,
+        "an interface: a map such as { addresses: [10.0.0.1/24] }",
+    )?;
     let k = cx.keys(entries, body.pos, &path, IFACE_KEYS, &[]);
     if let Some(n) = k.get("type") {
         if let Some(s) = cx.str(n, &format!("{path}.type"), "an interface type") {
@@ -864,8 +985,16 @@ fn iface_draft<'n>(cx: &mut Cx<'_>, key: &'n YNode, body: &'n YNode, node_path: 
                 if let Some(c) = cx.cidr(it, &p) {
                     if f.addresses.iter().any(|a| a.addr() == c.addr()) {
                         cx.err(it.pos, &p, format!("{} is already an address of `{name}`", c.addr()), Some("Linux refuses the same address twice on one interface (RTNETLINK answers: File exists)".into()));
-                    } else if c.addr().is_unspecified() || c.addr().is_broadcast() || c.addr().is_multicast() {
-                        cx.err(it.pos, &p, format!("{} cannot be an interface address", c.addr()), None);
+                    } else if c.addr().is_unspecified()
+                        || c.addr().is_broadcast()
+                        || c.addr().is_multicast()
+                    {
+                        cx.err(
+                            it.pos,
+                            &p,
+                            format!("{} cannot be an interface address", c.addr()),
+                            None,
+                        );
                     } else {
                         f.addresses.push(c);
                     }
@@ -899,7 +1028,12 @@ fn iface_draft<'n>(cx: &mut Cx<'_>, key: &'n YNode, body: &'n YNode, node_path: 
         let p = format!("{path}.stp");
         f.stp = cx.bool(n, &p).unwrap_or(false);
         if f.declared != Some(IfaceKind::Bridge) {
-            cx.err(n.pos, &p, "`stp` is for bridges only".into(), Some("add `type: bridge`, or remove `stp`".into()));
+            cx.err(
+                n.pos,
+                &p,
+                "`stp` is for bridges only".into(),
+                Some("add `type: bridge`, or remove `stp`".into()),
+            );
         }
     }
     let has_vxlan_key = VXLAN_KEYS.iter().any(|key| k.contains_key(key));
@@ -920,20 +1054,41 @@ fn iface_draft<'n>(cx: &mut Cx<'_>, key: &'n YNode, body: &'n YNode, node_path: 
     Some(f)
 }
 
-fn vxlan_draft<'n>(cx: &mut Cx<'_>, k: &FxHashMap<&str, &'n YNode>, at: Pos, path: &str) -> VxlanDraft<'n> {
+fn vxlan_draft<'n>(
+    cx: &mut Cx<'_>,
+    k: &FxHashMap<&str, &'n YNode>,
+    at: Pos,
+    path: &str,
+) -> VxlanDraft<'n> {
     let vni = match k.get("vni") {
         Some(n) => cx
-            .int(n, &format!("{path}.vni"), "the VNI", 1, i128::from(Vni::MAX))
+            .int(
+                n,
+                &format!("{path}.vni"),
+                "the VNI",
+                1,
+                i128::from(Vni::MAX),
+            )
             .and_then(|v| Vni::try_new(v as u32)),
         None => {
-            cx.err(at, path, "a vxlan interface needs `vni` (1 to 16777215)".into(), None);
+            cx.err(
+                at,
+                path,
+                "a vxlan interface needs `vni` (1 to 16777215)".into(),
+                None,
+            );
             None
         }
     };
     let local = match k.get("local") {
         Some(n) => cx.ipv4(n, &format!("{path}.local")),
         None => {
-            cx.err(at, path, "a vxlan interface needs `local`, the outer source address".into(), None);
+            cx.err(
+                at,
+                path,
+                "a vxlan interface needs `local`, the outer source address".into(),
+                None,
+            );
             None
         }
     };
@@ -978,7 +1133,12 @@ fn link_end<'n>(
 ) -> Option<(usize, usize)> {
     let s = cx.str(n, path, "a link end NODE:IF such as bus1:eth0")?;
     let Some((node, iface)) = s.split_once(':') else {
-        cx.err(n.pos, path, format!("`{s}` is not NODE:IF"), Some("write the node and the interface, e.g. bus1:eth0".into()));
+        cx.err(
+            n.pos,
+            path,
+            format!("`{s}` is not NODE:IF"),
+            Some("write the node and the interface, e.g. bus1:eth0".into()),
+        );
         return None;
     };
     let Some(&ni) = node_index.get(node) else {
@@ -987,7 +1147,12 @@ fn link_end<'n>(
             Some(c) => format!("did you mean `{c}`?"),
             None => "declare the node under `nodes`".into(),
         };
-        cx.err(n.pos, path, format!("`{node}` is not a node of this file"), Some(help));
+        cx.err(
+            n.pos,
+            path,
+            format!("`{node}` is not a node of this file"),
+            Some(help),
+        );
         return None;
     };
     if iface == "lo" {
@@ -1042,24 +1207,61 @@ fn link_draft<'n>(
     nodes: &mut [NodeDraft<'n>],
     node_index: &FxHashMap<&str, usize>,
 ) -> Option<LinkDraft<'n>> {
-    let entries = cx.map(item, path, "a link: `veth: [A:IF, B:IF]` or `wire: [A:IF, B:IF, ...]`")?;
-    let k = cx.keys(entries, item.pos, path, &["veth", "wire", "master", "name"], &[]);
+    let entries = cx.map(
+        item,
+        path,
+        "a link: `veth: [A:IF, B:IF]` or `wire: [A:IF, B:IF, ...]`",
+    )?;
+    let k = cx.keys(
+        entries,
+        item.pos,
+        path,
+        &["veth", "wire", "master", "name"],
+        &[],
+    );
     match (k.get("veth"), k.get("wire")) {
         (Some(v), None) => {
             if let Some(n) = k.get("name") {
-                cx.err(n.pos, &format!("{path}.name"), "`name` is for wires; a veth pair is named by its ends".into(), None);
+                cx.err(
+                    n.pos,
+                    &format!("{path}.name"),
+                    "`name` is for wires; a veth pair is named by its ends".into(),
+                    None,
+                );
             }
             let vp = format!("{path}.veth");
             let items = cx.seq(v, &vp, "two ends [NODE:IF, NODE:IF]")?;
             if items.len() != 2 {
-                cx.err(v.pos, &vp, format!("a veth pair has exactly two ends, not {}", items.len()), None);
+                cx.err(
+                    v.pos,
+                    &vp,
+                    format!("a veth pair has exactly two ends, not {}", items.len()),
+                    None,
+                );
                 return None;
             }
-            let a = link_end(cx, &items[0], &format!("{vp}[0]"), idx, IfaceKind::Veth, nodes, node_index);
-            let b = link_end(cx, &items[1], &format!("{vp}[1]"), idx, IfaceKind::Veth, nodes, node_index);
+            let a = link_end(
+                cx,
+                &items[0],
+                &format!("{vp}[0]"),
+                idx,
+                IfaceKind::Veth,
+                nodes,
+                node_index,
+            );
+            let b = link_end(
+                cx,
+                &items[1],
+                &format!("{vp}[1]"),
+                idx,
+                IfaceKind::Veth,
+                nodes,
+                node_index,
+            );
             let master = k.get("master").and_then(|n| {
                 let p = format!("{path}.master");
-                cx.str(n, &p, "the name of a bridge in the second end's node").map(|s| (s, n.pos, p))
+                cx.str(n, &p, "the name of a bridge in the second end's node")
+                    .map(|s| (s, n.pos, p))
             });
             Some(LinkDraft::Veth {
                 ends: [a?, b?],
@@ -1068,7 +1270,12 @@ fn link_draft<'n>(
         }
         (None, Some(w)) => {
             if let Some(n) = k.get("master") {
-                cx.err(n.pos, &format!("{path}.master"), "`master` is for veth links; on a wire, set `master` on the NIC itself".into(), None);
+                cx.err(
+                    n.pos,
+                    &format!("{path}.master"),
+                    "`master` is for veth links; on a wire, set `master` on the NIC itself".into(),
+                    None,
+                );
             }
             let name = k.get("name").and_then(|n| {
                 let p = format!("{path}.name");
@@ -1083,13 +1290,26 @@ fn link_draft<'n>(
             let wp = format!("{path}.wire");
             let items = cx.seq(w, &wp, "a list of NICs [NODE:IF, NODE:IF, ...]")?;
             if items.len() < 2 {
-                cx.err(w.pos, &wp, format!("a wire joins at least two NICs, not {}", items.len()), None);
+                cx.err(
+                    w.pos,
+                    &wp,
+                    format!("a wire joins at least two NICs, not {}", items.len()),
+                    None,
+                );
                 return None;
             }
             let mut ends = Vec::new();
             let mut ok = true;
             for (i, it) in items.iter().enumerate() {
-                match link_end(cx, it, &format!("{wp}[{i}]"), idx, IfaceKind::Nic, nodes, node_index) {
+                match link_end(
+                    cx,
+                    it,
+                    &format!("{wp}[{i}]"),
+                    idx,
+                    IfaceKind::Nic,
+                    nodes,
+                    node_index,
+                ) {
                     Some(e) => ends.push(e),
                     None => ok = false,
                 }
@@ -1097,11 +1317,21 @@ fn link_draft<'n>(
             ok.then_some(LinkDraft::Wire { ends, name })
         }
         (Some(_), Some(_)) => {
-            cx.err(item.pos, path, "a link is either `veth` or `wire`, not both".into(), None);
+            cx.err(
+                item.pos,
+                path,
+                "a link is either `veth` or `wire`, not both".into(),
+                None,
+            );
             None
         }
         (None, None) => {
-            cx.err(item.pos, path, "a link needs `veth: [A:IF, B:IF]` or `wire: [A:IF, B:IF, ...]`".into(), None);
+            cx.err(
+                item.pos,
+                path,
+                "a link needs `veth: [A:IF, B:IF]` or `wire: [A:IF, B:IF, ...]`".into(),
+                None,
+            );
             None
         }
     }
@@ -1119,7 +1349,11 @@ fn routes(
     if matches!(n.value, Value::Null) {
         return out;
     }
-    let Some(items) = cx.seq(n, path, "a list of routes such as - { to: default, via: 172.17.0.1 }") else {
+    let Some(items) = cx.seq(
+        n,
+        path,
+        "a list of routes such as - { to: default, via: 172.17.0.1 }",
+    ) else {
         return out;
     };
     let node_ifaces = || d.ifaces.iter().filter_map(|f| lookup(f.name));
@@ -1155,7 +1389,12 @@ fn routes(
             match lookup(s) {
                 Some(id) => Some(id),
                 None => {
-                    cx.err(v.pos, &dp, format!("node {} has no interface `{s}`", d.name), None);
+                    cx.err(
+                        v.pos,
+                        &dp,
+                        format!("node {} has no interface `{s}`", d.name),
+                        None,
+                    );
                     None
                 }
             }
@@ -1183,7 +1422,12 @@ fn routes(
         };
         let dev = match (via, dev) {
             (None, None) => {
-                cx.err(it.pos, &rp, "a route needs `via` (a gateway), `dev` (an interface), or both".into(), None);
+                cx.err(
+                    it.pos,
+                    &rp,
+                    "a route needs `via` (a gateway), `dev` (an interface), or both".into(),
+                    None,
+                );
                 continue;
             }
             (None, Some(dev)) => dev,
@@ -1192,25 +1436,34 @@ fn routes(
                     cx.err(
                         k.get("via").map_or(it.pos, |n| n.pos),
                         &format!("{rp}.via"),
-                        format!("gateway {gw} is not in a subnet of {} ({})", ifaces[dev.index()].name, describe()),
+                        format!(
+                            "gateway {gw} is not in a subnet of {} ({})",
+                            ifaces[dev.index()].name,
+                            match ifaces[dev.index()].addresses.iter().map(|a| a.trunc().to_string()).collect::<Vec<_>>() {
+                                v if v.is_empty() => "it has no addresses".to_string(),
+                                v => format!("its subnets: {}", v.join(", ")),
+                            }
+                        ),
                         Some("a gateway must be on a connected subnet (Linux: Nexthop has invalid gateway); add an address in its subnet, or fix the gateway".into()),
                     );
                     continue;
                 }
                 dev
             }
-            (Some(gw), None) => match node_ifaces().find(|&id| subnets(id).iter().any(|a| a.contains(gw))) {
-                Some(dev) => dev,
-                None => {
-                    cx.err(
+            (Some(gw), None) => {
+                match node_ifaces().find(|&id| subnets(id).iter().any(|a| a.contains(gw))) {
+                    Some(dev) => dev,
+                    None => {
+                        cx.err(
                         k.get("via").map_or(it.pos, |n| n.pos),
                         &format!("{rp}.via"),
                         format!("gateway {gw} is not in any subnet of {}'s interfaces ({})", d.name, describe()),
                         Some("a gateway must be on a connected subnet (Linux: Nexthop has invalid gateway); add an address in its subnet, or fix the gateway".into()),
                     );
-                    continue;
+                        continue;
+                    }
                 }
-            },
+            }
         };
         if out.iter().any(|r| r.to == to) {
             cx.err(
@@ -1242,18 +1495,26 @@ fn nat_rules(
     };
     for (i, it) in items.iter().enumerate() {
         let rp = format!("{path}[{i}]");
-        let Some(entries) = cx.map(it, &rp, "a NAT rule such as { action: masquerade, out: eth0 }") else {
+        let Some(entries) = cx.map(
+            it,
+            &rp,
+            "a NAT rule such as { action: masquerade, out: eth0 }",
+        ) else {
             continue;
         };
-        let action = entries.iter().find_map(|(k, v)| match (&k.value, &v.value) {
-            (Value::Str(k), Value::Str(v)) if k == "action" => Some(v.as_str()),
-            _ => None,
-        });
+        let action = entries
+            .iter()
+            .find_map(|(k, v)| match (&k.value, &v.value) {
+                (Value::Str(k), Value::Str(v)) if k == "action" => Some(v.as_str()),
+                _ => None,
+            });
         let known: &[&str] = match action {
             Some("masquerade") => &["action", "source", "out"],
             Some("snat") => &["action", "to", "source", "out"],
             Some("dnat") => &["action", "proto", "port", "to", "in", "dest"],
-            _ => &["action", "source", "out", "to", "proto", "port", "in", "dest"],
+            _ => &[
+                "action", "source", "out", "to", "proto", "port", "in", "dest",
+            ],
         };
         let required: &[&str] = match action {
             Some("snat") => &["action", "to"],
@@ -1270,7 +1531,12 @@ fn nat_rules(
             match lookup(s) {
                 Some(id) => Some(Some(id)),
                 None => {
-                    cx.err(n.pos, &p, format!("node {} has no interface `{s}`", d.name), None);
+                    cx.err(
+                        n.pos,
+                        &p,
+                        format!("node {} has no interface `{s}`", d.name),
+                        None,
+                    );
                     None
                 }
             }
@@ -1303,20 +1569,34 @@ fn nat_rules(
                     "tcp" => L4Proto::Tcp,
                     "udp" => L4Proto::Udp,
                     other => {
-                        cx.err(pn.pos, &format!("{rp}.proto"), format!("`{other}` is not tcp or udp"), None);
+                        cx.err(
+                            pn.pos,
+                            &format!("{rp}.proto"),
+                            format!("`{other}` is not tcp or udp"),
+                            None,
+                        );
                         return None;
                     }
                 };
-                let port = cx.int(k.get("port")?, &format!("{rp}.port"), "the port", 1, 65535)? as u16;
+                let port =
+                    cx.int(k.get("port")?, &format!("{rp}.port"), "the port", 1, 65535)? as u16;
                 let tn = k.get("to")?;
                 let tp = format!("{rp}.to");
                 let ts = cx.str(tn, &tp, "IP or IP:PORT")?;
                 let (to, to_port) = match ts.split_once(':') {
-                    Some((ip, p)) => (ip.parse::<Ipv4Addr>().ok(), p.parse::<u16>().ok().filter(|p| *p > 0).map(Some)),
+                    Some((ip, p)) => (
+                        ip.parse::<Ipv4Addr>().ok(),
+                        p.parse::<u16>().ok().filter(|p| *p > 0).map(Some),
+                    ),
                     None => (ts.parse::<Ipv4Addr>().ok(), Some(None)),
                 };
                 let (Some(to), Some(to_port)) = (to, to_port) else {
-                    cx.err(tn.pos, &tp, format!("`{ts}` is not IP or IP:PORT"), Some("e.g. \"172.17.0.2:80\" (quote it in YAML)".into()));
+                    cx.err(
+                        tn.pos,
+                        &tp,
+                        format!("`{ts}` is not IP or IP:PORT"),
+                        Some("e.g. \"172.17.0.2:80\" (quote it in YAML)".into()),
+                    );
                     return None;
                 };
                 let input = iface(cx, "in")?;
@@ -1324,7 +1604,14 @@ fn nat_rules(
                     None => None,
                     Some(n) => Some(cx.ipv4(n, &format!("{rp}.dest"))?),
                 };
-                Some(NatRule::Dnat { proto, port, to, to_port, input, dest })
+                Some(NatRule::Dnat {
+                    proto,
+                    port,
+                    to,
+                    to_port,
+                    input,
+                    dest,
+                })
             })(),
             other => {
                 cx.err(
@@ -1364,10 +1651,20 @@ fn probes(
     };
     for (i, it) in items.iter().enumerate() {
         let pp = format!("probes[{i}]");
-        let Some(entries) = cx.map(it, &pp, "a probe such as { from: bus2, to: bus1, proto: icmp, expect: reply }") else {
+        let Some(entries) = cx.map(
+            it,
+            &pp,
+            "a probe such as { from: bus2, to: bus1, proto: icmp, expect: reply }",
+        ) else {
             continue;
         };
-        let k = cx.keys(entries, it.pos, &pp, &["from", "to", "proto", "port", "ttl", "expect"], &["from", "to", "proto"]);
+        let k = cx.keys(
+            entries,
+            it.pos,
+            &pp,
+            &["from", "to", "proto", "port", "ttl", "expect"],
+            &["from", "to", "proto"],
+        );
         let from = k.get("from").and_then(|f| {
             let p = format!("{pp}.from");
             let s = cx.str(f, &p, "a node name")?;
@@ -1392,15 +1689,29 @@ fn probes(
                 None => (s, None),
             };
             let Some(&ni) = node_index.get(node) else {
-                cx.err(t.pos, &p, format!("`{s}` is neither an IPv4 address nor a node of this file"), None);
+                cx.err(
+                    t.pos,
+                    &p,
+                    format!("`{s}` is neither an IPv4 address nor a node of this file"),
+                    None,
+                );
                 return None;
             };
             let target = &nodes[ni];
             let addr = match iface {
                 None => first_addr(target),
                 Some(ifn) => {
-                    let Some(&id) = target.ifaces.iter().find(|&&id| ifaces[id.index()].name == ifn) else {
-                        cx.err(t.pos, &p, format!("node {node} has no interface `{ifn}`"), None);
+                    let Some(&id) = target
+                        .ifaces
+                        .iter()
+                        .find(|&&id| ifaces[id.index()].name == ifn)
+                    else {
+                        cx.err(
+                            t.pos,
+                            &p,
+                            format!("node {node} has no interface `{ifn}`"),
+                            None,
+                        );
                         return None;
                     };
                     ifaces[id.index()].addresses.first().map(|a| a.addr())
@@ -1409,7 +1720,12 @@ fn probes(
             match addr {
                 Some(a) => Some((s.to_string(), a)),
                 None => {
-                    cx.err(t.pos, &p, format!("`{s}` has no address to send to"), Some("give it an address, or write an IPv4 address".into()));
+                    cx.err(
+                        t.pos,
+                        &p,
+                        format!("`{s}` has no address to send to"),
+                        Some("give it an address, or write an IPv4 address".into()),
+                    );
                     None
                 }
             }
@@ -1421,28 +1737,45 @@ fn probes(
                 "tcp" => Some(ProbeProto::Tcp),
                 "udp" => Some(ProbeProto::Udp),
                 other => {
-                    cx.err(n.pos, &p, format!("unknown proto `{other}`"), Some("the protocols are icmp, tcp and udp".into()));
+                    cx.err(
+                        n.pos,
+                        &p,
+                        format!("unknown proto `{other}`"),
+                        Some("the protocols are icmp, tcp and udp".into()),
+                    );
                     None
                 }
             }
         });
-        let port = k
-            .get("port")
-            .and_then(|n| cx.int(n, &format!("{pp}.port"), "the port", 1, 65535).map(|v| (v as u16, n.pos)));
+        let port = k.get("port").and_then(|n| {
+            cx.int(n, &format!("{pp}.port"), "the port", 1, 65535)
+                .map(|v| (v as u16, n.pos))
+        });
         match (proto, port) {
-            (Some(ProbeProto::Icmp), Some((_, pos))) => cx.err(pos, &format!("{pp}.port"), "an icmp probe has no port".into(), Some("remove `port`, or use tcp or udp".into())),
-            (Some(ProbeProto::Tcp | ProbeProto::Udp), None) if !k.contains_key("port") => cx.err(it.pos, &pp, "a tcp or udp probe needs `port`".into(), None),
+            (Some(ProbeProto::Icmp), Some((_, pos))) => cx.err(
+                pos,
+                &format!("{pp}.port"),
+                "an icmp probe has no port".into(),
+                Some("remove `port`, or use tcp or udp".into()),
+            ),
+            (Some(ProbeProto::Tcp | ProbeProto::Udp), None) if !k.contains_key("port") => {
+                cx.err(it.pos, &pp, "a tcp or udp probe needs `port`".into(), None)
+            }
             _ => {}
         }
         let ttl = match k.get("ttl") {
-            Some(n) => cx.int(n, &format!("{pp}.ttl"), "the TTL", 1, 255).map(|v| v as u8),
+            Some(n) => cx
+                .int(n, &format!("{pp}.ttl"), "the TTL", 1, 255)
+                .map(|v| v as u8),
             None => Some(64),
         };
         let expect = match k.get("expect") {
             None => Some(None),
             Some(e) => expect(cx, e, &format!("{pp}.expect")).map(Some),
         };
-        if let (Some(from), Some((to_text, to)), Some(proto), Some(ttl), Some(expect)) = (from, to, proto, ttl, expect) {
+        if let (Some(from), Some((to_text, to)), Some(proto), Some(ttl), Some(expect)) =
+            (from, to, proto, ttl, expect)
+        {
             out.push(Probe {
                 from,
                 to_text,
@@ -1458,7 +1791,11 @@ fn probes(
 }
 
 fn result_word(cx: &mut Cx<'_>, n: &YNode, path: &str) -> Option<ProbeResult> {
-    let s = cx.str(n, path, "a result: reply, refused, unreachable, ttl-exceeded or timeout")?;
+    let s = cx.str(
+        n,
+        path,
+        "a result: reply, refused, unreachable, ttl-exceeded or timeout",
+    )?;
     match ProbeResult::parse(s) {
         Some(r) => Some(r),
         None => {
@@ -1492,7 +1829,9 @@ fn expect(cx: &mut Cx<'_>, n: &YNode, path: &str) -> Option<Expect> {
                 ok &= e.seen_from.is_some();
             }
             if let Some(t) = k.get("ttl") {
-                e.ttl = cx.int(t, &format!("{path}.ttl"), "the TTL on arrival", 0, 255).map(|v| v as u8);
+                e.ttl = cx
+                    .int(t, &format!("{path}.ttl"), "the TTL on arrival", 0, 255)
+                    .map(|v| v as u8);
                 ok &= e.ttl.is_some();
             }
             ok.then_some(e)
@@ -1501,7 +1840,10 @@ fn expect(cx: &mut Cx<'_>, n: &YNode, path: &str) -> Option<Expect> {
             cx.err(
                 n.pos,
                 path,
-                format!("expected a result or a map with result, seen_from and ttl, found {}", other.kind()),
+                format!(
+                    "expected a result or a map with result, seen_from and ttl, found {}",
+                    other.kind()
+                ),
                 None,
             );
             None

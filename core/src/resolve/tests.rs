@@ -84,8 +84,16 @@ fn spec_example_resolves_with_defaults() {
     assert_eq!(t.name, "docker0");
     assert_eq!(t.nodes.len(), 5);
     let host = t.node_by_name("host").unwrap();
-    let names: Vec<&str> = t.node(host).ifaces.iter().map(|&i| t.iface(i).name.as_str()).collect();
-    assert_eq!(names, ["lo", "eth0", "docker0", "veth2d6f8e9", "vethb1c3a07"]);
+    let names: Vec<&str> = t
+        .node(host)
+        .ifaces
+        .iter()
+        .map(|&i| t.iface(i).name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["lo", "eth0", "docker0", "veth2d6f8e9", "vethb1c3a07"]
+    );
     let bus1 = t.node_by_name("bus1").unwrap();
     let eth0 = t.iface_by_name(bus1, "eth0").unwrap();
     assert_eq!(t.iface(eth0).mac.to_string(), "02:42:ac:11:00:02");
@@ -100,7 +108,10 @@ fn spec_example_resolves_with_defaults() {
     assert_eq!(t.wires.len(), 2);
     assert_eq!(t.wires[0].name, "lan");
     let gw = t.node_by_name("gw").unwrap();
-    assert_eq!(t.iface(t.iface_by_name(gw, "eth0").unwrap()).kind, IfaceKind::Nic);
+    assert_eq!(
+        t.iface(t.iface_by_name(gw, "eth0").unwrap()).kind,
+        IfaceKind::Nic
+    );
     // Routes: the gateway settles the device.
     let r = t.node(bus1).routes[0];
     assert_eq!(r.to, Ipv4Net::DEFAULT);
@@ -108,17 +119,35 @@ fn spec_example_resolves_with_defaults() {
     // Probes: node names resolve to their first address.
     assert_eq!(t.probes.len(), 5);
     assert_eq!(t.probes[0].to, Ipv4Addr::new(172, 17, 0, 2));
-    assert_eq!(t.probes[2].expect, Some(Expect { result: Some(ProbeResult::Reply), ..Expect::default() }));
-    assert_eq!(t.probes[1].expect.unwrap().seen_from, Some(Ipv4Addr::new(192, 168, 1, 10)));
+    assert_eq!(
+        t.probes[2].expect,
+        Some(Expect {
+            result: Some(ProbeResult::Reply),
+            ..Expect::default()
+        })
+    );
+    assert_eq!(
+        t.probes[1].expect.unwrap().seen_from,
+        Some(Ipv4Addr::new(192, 168, 1, 10))
+    );
     assert_eq!(t.probes[0].ttl, 64);
-    assert!(matches!(t.node(host).nat[1], NatRule::Dnat { port: 8080, to_port: Some(80), .. }));
+    assert!(matches!(
+        t.node(host).nat[1],
+        NatRule::Dnat {
+            port: 8080,
+            to_port: Some(80),
+            ..
+        }
+    ));
     assert!(t.node(host).bridge_nf && t.node(host).forwarding);
 }
 
 #[test]
 fn json_is_accepted() {
-    let t = load(r#"{"name": "j", "nodes": {"a": {"kind": "host", "interfaces": {"br0": {"type": "bridge", "addresses": ["10.0.0.1/24"]}}}},
-        "probes": [{"from": "a", "to": "a", "proto": "icmp", "expect": "reply"}]}"#);
+    let t = load(
+        r#"{"name": "j", "nodes": {"a": {"kind": "host", "interfaces": {"br0": {"type": "bridge", "addresses": ["10.0.0.1/24"]}}}},
+        "probes": [{"from": "a", "to": "a", "proto": "icmp", "expect": "reply"}]}"#,
+    );
     assert_eq!(t.probes[0].to, Ipv4Addr::new(10, 0, 0, 1));
 }
 
@@ -128,9 +157,19 @@ fn several_errors_are_reported_together_in_file_order() {
     let e = errors(text);
     let lines: Vec<&str> = e.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(lines.len(), 3, "{e}");
-    assert!(lines[0].starts_with("error: bad.yaml:4:11: nodes.a.kind: unknown node kind `hots`"), "{e}");
-    assert!(lines[1].contains("nodes.a.interfaces.eth0: interface `eth0` is an end of no link"), "{e}");
-    assert!(lines[2].contains("nodes.a.interfaces.eth0.addresses[0]: `10.0.0.300/24` is not an IPv4 CIDR"), "{e}");
+    assert!(
+        lines[0].starts_with("error: bad.yaml:4:11: nodes.a.kind: unknown node kind `hots`"),
+        "{e}"
+    );
+    assert!(
+        lines[1].contains("nodes.a.interfaces.eth0: interface `eth0` is an end of no link"),
+        "{e}"
+    );
+    assert!(
+        lines[2]
+            .contains("nodes.a.interfaces.eth0.addresses[0]: `10.0.0.300/24` is not an IPv4 CIDR"),
+        "{e}"
+    );
     assert!(e.contains("did you mean `host`?"), "{e}");
 }
 

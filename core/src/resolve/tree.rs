@@ -158,9 +158,13 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
                 })
                 .unwrap_or(Pos { line: 1, column: 1 });
             let msg = e.without_snippet().to_string();
-            // The parser's message may repeat the position; keep its first line.
-            let message = msg.lines().next().unwrap_or("invalid YAML").trim().to_string();
-            Err(SyntaxError { pos, message })
+            // The parser's message repeats the position; keep its words only.
+            let first = msg.lines().next().unwrap_or("invalid YAML").trim();
+            let words = first.split(" at line ").next().unwrap_or(first);
+            Err(SyntaxError {
+                pos,
+                message: words.to_string(),
+            })
         }
     }
 }
@@ -173,10 +177,20 @@ mod tests {
     fn positions_of_nested_nodes() {
         let n = parse("a:\n  b: [1, x]\n  c: { d: true }\n").unwrap();
         let Value::Map(top) = &n.value else { panic!() };
-        let Value::Map(inner) = &top[0].1.value else { panic!() };
+        let Value::Map(inner) = &top[0].1.value else {
+            panic!()
+        };
         assert_eq!(inner[0].0.pos, Pos { line: 2, column: 3 });
-        let Value::Seq(items) = &inner[0].1.value else { panic!() };
-        assert_eq!(items[1].pos, Pos { line: 2, column: 10 });
+        let Value::Seq(items) = &inner[0].1.value else {
+            panic!()
+        };
+        assert_eq!(
+            items[1].pos,
+            Pos {
+                line: 2,
+                column: 10
+            }
+        );
         assert_eq!(items[1].value, Value::Str("x".into()));
     }
 

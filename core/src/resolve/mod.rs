@@ -84,8 +84,7 @@ impl Cx<'_> {
     }
 
     fn finish(mut self) -> Diagnostics {
-        self.diags
-            .sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+        self.diags.sort_by_key(|d| (d.line, d.column));
         self.diags.dedup();
         Diagnostics(self.diags)
     }
@@ -1400,7 +1399,7 @@ fn routes(
             }
         });
         let Some(to) = to else { continue };
-        if k.get("via").is_some() && via.is_none() || k.get("dev").is_some() && dev.is_none() {
+        if k.contains_key("via") && via.is_none() || k.contains_key("dev") && dev.is_none() {
             continue;
         }
         let subnets = |id: IfaceId| ifaces[id.index()].addresses.clone();

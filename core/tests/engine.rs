@@ -1,0 +1,281 @@
+//! Behaviour of the data path that the examples do not all show: storms on
+//! a bridge loop, a SYN-ACK nobody asked for, SYN retransmission, ARP
+//! failure timing, wires learning, local delivery over lo.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use netsim_core::model::ProbeResult;
+use netsim_core::sim::{Sim, PROBE_TIMEOUT};
+use netsim_core::trace::{Answer, Delivery, DropReason, EventKind, FloodWhy, Switch};
+use netsim_core::wire::frame::{Frame, Ipv4Packet, Payload, Tcp, TcpFlags, L4};
+use netsim_core::Topology;
+
+fn load(yaml: &str) -> Topology {
+    netsim_core::load("test.yaml", yaml).unwrap_or_else(|d| panic!("{d}"))
+}
+
+const TWO: &str = "
+name: two
+nodes:
+  a:
+    kind: host
+    interfaces:
+      eth0: { addresses: [10.0.0.1/24] }
+  b:
+    kind: host
+    interfaces:
+      eth0: { addresses: [10.0.0.2/24] }
+    listen: [tcp/80]
+links:
+  - veth: [a:eth0, b:eth0]
+probes:
+  - { from: a, to: b, proto: tcp, port: 80, expect: reply }
+  - { from: a, to: 10.0.0.3, proto: tcp, port: 80, expect: unreachable }
+  - { from: a, to: a, proto: icmp, expect: { result: reply, seen_from: 10.0.0.1, ttl: 64 } }
+  - { from: a, to: 127.0.0.1, proto: udp, port: 7, expect: refused }
+";
+
+#[test]
+fn bridge_loop_is_stopped_as_a_storm() {
+    let topo = load(
+        "
+name: loop
+nodes:
+  h:
+    kind: host
+    interfaces:
+      br0: { type: bridge }
+      br1: { type: bridge }
+      x0: { master: br0 }
+      y0: { master: br0 }
+  c:
+    kind: container
+    interfaces:
+      eth0: { addresses: [10.0.0.1/24] }
+links:
+  - { veth: [h:x0, h:x1], master: br1 }
+  - { veth: [h:y0, h:y1], master: br1 }
+  - { veth: [c:eth0, h:p], master: br0 }
+probes:
+  - { from: c, to: 10.0.0.2, proto: icmp }
+",
+    );
+    let mut sim = Sim::new(&topo);
+    let o = sim.run_probe(0);
+    let events = &sim.trace()[o.events.0..o.events.1];
+    assert!(
+        events.iter().any(|e| matches!(
+            e.kind,
+            EventKind::Drop {
+                reason: DropReason::Storm { .. }
+            }
+        )),
+        "a loop of two bridges must end as a storm"
+    );
+    assert!(
+        events.len() < 60_000,
+        "the storm is cut short: {} events",
+        events.len()
+    );
+    let floods = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Flood {
+                    why: FloodWhy::Broadcast,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(
+        floods > 100,
+        "the ARP broadcast keeps circling: {floods} floods"
+    );
+}
+
+#[test]
+fn tcp_handshake_and_arp_failure_and_loopback() {
+    let topo = load(TWO);
+    let mut sim = Sim::new(&topo);
+    let out = sim.run_all();
+    let results: Vec<ProbeResult> = out.iter().map(|o| o.result).collect();
+    assert_eq!(
+        results,
+        [
+            ProbeResult::Reply,
+            ProbeResult::Unreachable,
+            ProbeResult::Reply,
+            ProbeResult::Refused
+        ]
+    );
+    // The handshake completes: b's listener accepts after the final ACK.
+    let first = &sim.trace()[out[0].events.0..out[0].events.1];
+    assert!(first.iter().any(|e| matches!(
+        e.kind,
+        EventKind::Deliver {
+            delivery: Delivery::TcpAccepted { port: 80 }
+        }
+    )));
+    // ARP for 10.0.0.3 fails after three requests, 1 s apart: at 3 s.
+    let second = &out[1];
+    assert_eq!(
+        second.answer,
+        Answer::LocalNeighFailed {
+            ip: "10.0.0.3".parse().unwrap()
+        }
+    );
+    assert_eq!(second.finished - second.started, 3_000_000_000);
+    let ev = &sim.trace()[second.events.0..second.events.1];
+    let requests = ev
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::FrameSent { bytes } if matches!(Frame::parse(bytes).unwrap().payload, Payload::Arp(_))))
+        .count();
+    assert_eq!(requests, 3);
+    // The SYN was retransmitted at 1 s while ARP was still failing.
+    assert!(ev
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::NeighMiss { request: false, .. })));
+    // Loopback: to itself, over lo.
+    assert_eq!(out[2].reached, topo.node_by_name("a"));
+}
+
+#[test]
+fn unsolicited_syn_ack_is_answered_with_rst() {
+    let topo = load(TWO);
+    let mut sim = Sim::new(&topo);
+    sim.run_probe(0); // learn MACs
+    let a = topo.node_by_name("a").unwrap();
+    let b_eth0 = topo
+        .iface_by_name(topo.node_by_name("b").unwrap(), "eth0")
+        .unwrap();
+    let a_eth0 = topo.iface_by_name(a, "eth0").unwrap();
+    let syn_ack = Frame {
+        dst: topo.iface(b_eth0).mac,
+        src: topo.iface(a_eth0).mac,
+        payload: Payload::Ipv4(Ipv4Packet {
+            src: "10.0.0.1".parse().unwrap(),
+            dst: "10.0.0.2".parse().unwrap(),
+            ttl: 64,
+            ident: 1,
+            dont_fragment: true,
+            l4: L4::Tcp(Tcp {
+                src_port: 80,
+                dst_port: 40000,
+                seq: 7,
+                ack: 1234,
+                flags: TcpFlags {
+                    syn: true,
+                    ack: true,
+                    ..TcpFlags::default()
+                },
+                window: 100,
+            }),
+        }),
+    };
+    let (x, y) = sim.inject(b_eth0, &syn_ack.emit());
+    let rst = sim.trace()[x..y].iter().find_map(|e| match &e.kind {
+        EventKind::FrameSent { bytes } if e.place == netsim_core::trace::Place::Iface(b_eth0) => {
+            match Frame::parse(bytes).unwrap().payload {
+                Payload::Ipv4(Ipv4Packet { l4: L4::Tcp(t), .. }) => Some(t),
+                _ => None,
+            }
+        }
+        _ => None,
+    });
+    let rst = rst.expect("b answers");
+    assert!(rst.flags.rst && !rst.flags.syn, "{rst:?}");
+    assert_eq!(
+        rst.seq, 1234,
+        "RST takes the SYN-ACK's ack number as its sequence"
+    );
+}
+
+#[test]
+fn a_dropped_syn_is_retransmitted_then_times_out() {
+    // b does not forward, so the SYN to 10.9.0.1 dies there silently.
+    let topo = load(
+        "
+name: t
+nodes:
+  a:
+    kind: host
+    interfaces:
+      eth0: { addresses: [10.0.0.1/24] }
+    routes:
+      - { to: default, via: 10.0.0.2 }
+  b:
+    kind: host
+    interfaces:
+      eth0: { addresses: [10.0.0.2/24] }
+links:
+  - veth: [a:eth0, b:eth0]
+probes:
+  - { from: a, to: 10.9.0.1, proto: tcp, port: 80, expect: timeout }
+",
+    );
+    let mut sim = Sim::new(&topo);
+    let o = sim.run_probe(0);
+    assert_eq!(o.result, ProbeResult::Timeout);
+    assert_eq!(o.finished - o.started, PROBE_TIMEOUT);
+    let ev = &sim.trace()[o.events.0..o.events.1];
+    let drops: Vec<u64> = ev
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Drop {
+                    reason: DropReason::ForwardingOff
+                }
+            )
+        })
+        .map(|e| e.time / 1_000_000_000)
+        .collect();
+    assert_eq!(drops, [0, 1, 3], "SYN at 0 s, retransmitted at 1 s and 3 s");
+}
+
+#[test]
+fn wire_learns_and_then_forwards_to_one_port() {
+    let topo = load(
+        "
+name: w
+nodes:
+  a: { kind: host, interfaces: { eth0: { addresses: [10.0.0.1/24] } } }
+  b: { kind: host, interfaces: { eth0: { addresses: [10.0.0.2/24] } } }
+  c: { kind: host, interfaces: { eth0: { addresses: [10.0.0.3/24] } } }
+links:
+  - { wire: [a:eth0, b:eth0, c:eth0], name: lan }
+probes:
+  - { from: a, to: b, proto: icmp, expect: reply }
+  - { from: a, to: b, proto: icmp, expect: reply }
+",
+    );
+    let mut sim = Sim::new(&topo);
+    let out = sim.run_all();
+    let first = &sim.trace()[out[0].events.0..out[0].events.1];
+    assert!(first.iter().any(|e| matches!(
+        e.kind,
+        EventKind::Flood {
+            switch: Switch::Wire(_),
+            why: FloodWhy::Broadcast,
+            ..
+        }
+    )));
+    let second = &sim.trace()[out[1].events.0..out[1].events.1];
+    assert!(
+        !second
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Flood { .. })),
+        "warm: no flooding"
+    );
+    let c = topo
+        .iface_by_name(topo.node_by_name("c").unwrap(), "eth0")
+        .unwrap();
+    assert!(
+        !second
+            .iter()
+            .any(|e| e.place == netsim_core::trace::Place::Iface(c)),
+        "c sees nothing of the second ping"
+    );
+}

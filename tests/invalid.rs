@@ -1,30 +1,48 @@
-//! The invalid-file corpus: every `tests/invalid/NAME.yaml` must be refused
+//! The invalid-file corpus: every `tests/invalid/NAME.yaml` is one kind of
+//! mistake, and must be refused with exactly the errors of `NAME.err` (file,
+//! line, column, key path, message and help, as `Diagnostics` prints them).
+//! A `.yaml` without its `.err`, or an `.err` without its `.yaml`, fails too.
+//! `UPDATE_SNAPSHOTS=1` rewrites the `.err` files; read them before committing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! with exactly the errors in `NAME.err` (file, line, column, key path and
-//! message). `UPDATE_SNAPSHOTS=1` rewrites the `.err` files.
 
-use netsim_tests::{compare_golden, dir};
+use std::path::Path;
+
+use netsim_tests::{compare_golden, dir, updating};
+
+/// The files of `folder` ending in `ext`, sorted.
+fn files(folder: &Path, ext: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(ext))
+        .collect();
+    names.sort();
+    names
+}
 
 #[test]
 fn every_invalid_file_gives_its_errors() {
     let folder = dir().join("invalid");
-    let mut names: Vec<String> = std::fs::read_dir(&folder)
-        .expect("tests/invalid exists")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".yaml"))
-        .collect();
-    names.sort();
+    let yamls = files(&folder, ".yaml");
     assert!(
-        names.len() >= 25,
+        yamls.len() >= 25,
         "the corpus has only {} files",
-        names.len()
+        yamls.len()
     );
     let mut problems = Vec::new();
-    for name in &names {
-        let text = std::fs::read_to_string(folder.join(name)).expect("readable");
+    for name in &yamls {
+        let stem = name.trim_end_matches(".yaml");
         let shown = format!("invalid/{name}");
+        let text = std::fs::read_to_string(folder.join(name)).unwrap();
+        let golden = folder.join(format!("{stem}.err"));
+        if !golden.exists() && !updating() {
+            problems.push(format!(
+                "{shown} has no {stem}.err beside it (UPDATE_SNAPSHOTS=1 writes it)"
+            ));
+            continue;
+        }
         let actual = match netsim_core::load(&shown, &text) {
             Ok(_) => {
                 problems.push(format!("{shown} was accepted, but it must be refused"));
@@ -42,20 +60,20 @@ fn every_invalid_file_gives_its_errors() {
                 format!("{d}\n")
             }
         };
-        let golden = folder.join(name.replace(".yaml", ".err"));
         if let Some(diff) = compare_golden(&golden, &actual) {
             problems.push(diff);
         }
     }
-    // Every .err belongs to a .yaml.
-    for e in std::fs::read_dir(&folder)
-        .expect("tests/invalid exists")
-        .filter_map(|e| e.ok())
-    {
-        let n = e.file_name().to_string_lossy().into_owned();
-        if n.ends_with(".err") && !names.contains(&n.replace(".err", ".yaml")) {
-            problems.push(format!("invalid/{n} has no .yaml beside it"));
+    for name in files(&folder, ".err") {
+        let yaml = name.replace(".err", ".yaml");
+        if !yamls.contains(&yaml) {
+            problems.push(format!("invalid/{name} has no {yaml} beside it"));
         }
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) in the invalid-file corpus:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

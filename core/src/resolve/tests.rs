@@ -1,7 +1,13 @@
-//! The resolver on the spec's own example and on the defaults it implies.
+//! The resolver on the spec's own example and the defaults it implies, on
+//! every built-in example and a 10,000-container file, on mistakes, and on
+//! arbitrary text.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
+use crate::model::{Expect, L4Proto, NatRule, ProbeProto, ProbeResult};
 
+/// The whole example of `shared/spec/topology.md`, as written there.
 const SPEC: &str = r#"name: docker0
 description: Two busybox containers on the default bridge, one published port.
 nodes:
@@ -65,8 +71,11 @@ probes:
 "#;
 
 fn load(text: &str) -> Topology {
-    match resolve("spec.yaml", text) {
-        Ok(t) => t,
+    match resolve("t.yaml", text) {
+        Ok(t) => {
+            check_invariants(&t);
+            t
+        }
         Err(d) => panic!("{d}"),
     }
 }
@@ -78,136 +87,473 @@ fn errors(text: &str) -> String {
     }
 }
 
+fn ip(s: &str) -> Ipv4Addr {
+    s.parse().unwrap()
+}
+
+fn net(s: &str) -> Ipv4Net {
+    s.parse().unwrap()
+}
+
+fn iface<'t>(t: &'t Topology, node: &str, name: &str) -> &'t Iface {
+    let n = t.node_by_name(node).unwrap();
+    t.iface(t.iface_by_name(n, name).unwrap())
+}
+
+/// Every promise of `model.rs`'s doc comment.
+fn check_invariants(t: &Topology) {
+    for (i, n) in t.nodes.iter().enumerate() {
+        assert_eq!(n.id.index(), i);
+        let lo = t.iface(n.ifaces[0]);
+        assert_eq!(
+            (lo.name.as_str(), lo.kind, lo.mtu),
+            ("lo", IfaceKind::Loopback, 65536)
+        );
+        assert_eq!(lo.addresses, vec![net("127.0.0.1/8")]);
+        for &f in &n.ifaces {
+            let x = t.iface(f);
+            assert_eq!(x.node, n.id);
+            if let Some(m) = x.master {
+                assert_eq!(t.iface(m).node, n.id);
+                assert_eq!(t.iface(m).kind, IfaceKind::Bridge);
+                assert_ne!(m, f);
+            }
+        }
+        if let Some(h) = n.on {
+            assert_eq!(t.node(h).kind, NodeKind::Host);
+        }
+        for r in &n.routes {
+            assert_eq!(t.iface(r.dev).node, n.id);
+            if let Some(gw) = r.via {
+                assert!(t.iface(r.dev).addresses.iter().any(|a| a.contains(gw)));
+            }
+        }
+    }
+    let mut ends = 0;
+    for (i, x) in t.ifaces.iter().enumerate() {
+        assert_eq!(x.id.index(), i);
+        match x.kind {
+            IfaceKind::Veth => {
+                let IfaceLink::Veth { peer } = x.link else {
+                    panic!("{} has no peer", t.iface_label(x.id))
+                };
+                assert_eq!(t.iface(peer).link, IfaceLink::Veth { peer: x.id });
+                ends += 1;
+            }
+            IfaceKind::Nic => {
+                let IfaceLink::Wire { wire } = x.link else {
+                    panic!("{} has no wire", t.iface_label(x.id))
+                };
+                assert!(t.wire(wire).ends.contains(&x.id));
+                ends += 1;
+            }
+            _ => assert_eq!(x.link, IfaceLink::None),
+        }
+        assert_eq!(x.vxlan.is_some(), x.kind == IfaceKind::Vxlan);
+    }
+    let wired: usize = t.wires.iter().map(|w| w.ends.len()).sum();
+    assert_eq!(ends, wired + 2 * t.veths.len());
+    for (i, w) in t.wires.iter().enumerate() {
+        assert_eq!(w.id.index(), i);
+        assert!(w.ends.len() >= 2);
+    }
+}
+
 #[test]
-fn spec_example_resolves_with_defaults() {
+fn spec_example_resolves_with_its_defaults() {
     let t = load(SPEC);
     assert_eq!(t.name, "docker0");
-    assert_eq!(t.nodes.len(), 5);
+    assert!(t.description.starts_with("Two busybox"));
+    let names: Vec<&str> = t.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["host", "bus1", "bus2", "gw", "server"]);
     let host = t.node_by_name("host").unwrap();
-    let names: Vec<&str> = t
+    let order: Vec<&str> = t
         .node(host)
         .ifaces
         .iter()
         .map(|&i| t.iface(i).name.as_str())
         .collect();
     assert_eq!(
-        names,
+        order,
         ["lo", "eth0", "docker0", "veth2d6f8e9", "vethb1c3a07"]
     );
-    let bus1 = t.node_by_name("bus1").unwrap();
-    let eth0 = t.iface_by_name(bus1, "eth0").unwrap();
-    assert_eq!(t.iface(eth0).mac.to_string(), "02:42:ac:11:00:02");
-    assert_eq!(t.iface(eth0).kind, IfaceKind::Veth);
-    assert_eq!(t.iface(eth0).mtu, 1500);
-    let veth = t.iface_by_name(host, "veth2d6f8e9").unwrap();
-    let docker0 = t.iface_by_name(host, "docker0").unwrap();
-    assert_eq!(t.iface(veth).master, Some(docker0));
-    assert_eq!(t.iface(veth).link, IfaceLink::Veth { peer: eth0 });
-    assert_eq!(t.iface(eth0).link, IfaceLink::Veth { peer: veth });
-    assert_eq!(t.iface(docker0).kind, IfaceKind::Bridge);
+
+    // Defaults: Docker's MAC rule, a derived MAC without an address, 1500.
+    let bus1_eth0 = iface(&t, "bus1", "eth0");
+    assert_eq!(bus1_eth0.mac.to_string(), "02:42:ac:11:00:02");
+    assert_eq!((bus1_eth0.kind, bus1_eth0.mtu), (IfaceKind::Veth, 1500));
+    let docker0 = iface(&t, "host", "docker0");
+    assert_eq!(docker0.kind, IfaceKind::Bridge);
+    assert_eq!(docker0.mac.to_string(), "02:42:ac:11:00:01");
+    let veth = iface(&t, "host", "veth2d6f8e9");
+    assert_eq!(veth.kind, IfaceKind::Veth);
+    assert!(veth.addresses.is_empty());
+    assert_eq!(veth.mac, MacAddr::derived("host/veth2d6f8e9"));
+    assert_eq!(veth.master, Some(docker0.id));
+    assert_eq!(veth.link, IfaceLink::Veth { peer: bus1_eth0.id });
+    assert_eq!(bus1_eth0.link, IfaceLink::Veth { peer: veth.id });
+    assert_eq!(bus1_eth0.master, None);
+    assert_eq!(t.veths.len(), 2);
+    assert_eq!(t.veths[0].ends, [bus1_eth0.id, veth.id]);
+
+    // Wires: named, NICs by default.
     assert_eq!(t.wires.len(), 2);
     assert_eq!(t.wires[0].name, "lan");
-    let gw = t.node_by_name("gw").unwrap();
+    assert_eq!(t.wires[1].name, "internet");
+    let gw_eth0 = iface(&t, "gw", "eth0");
+    assert_eq!(gw_eth0.kind, IfaceKind::Nic);
+    assert_eq!(t.wires[0].ends, [iface(&t, "host", "eth0").id, gw_eth0.id]);
+
+    // Nodes.
+    let bus1 = t.node_by_name("bus1").unwrap();
+    assert_eq!(t.node(bus1).on, Some(host));
+    assert_eq!(t.node(bus1).kind, NodeKind::Container);
+    assert_eq!(t.node(t.node_by_name("gw").unwrap()).on, None);
+    assert!(t.node(host).bridge_nf && t.node(host).forwarding);
+    assert!(!t.node(bus1).forwarding);
     assert_eq!(
-        t.iface(t.iface_by_name(gw, "eth0").unwrap()).kind,
-        IfaceKind::Nic
+        t.node(bus1).listen,
+        vec![Listen {
+            proto: L4Proto::Tcp,
+            port: 80
+        }]
     );
+
     // Routes: the gateway settles the device.
     let r = t.node(bus1).routes[0];
-    assert_eq!(r.to, Ipv4Net::DEFAULT);
-    assert_eq!(r.dev, eth0);
-    // Probes: node names resolve to their first address.
-    assert_eq!(t.probes.len(), 5);
-    assert_eq!(t.probes[0].to, Ipv4Addr::new(172, 17, 0, 2));
     assert_eq!(
-        t.probes[2].expect,
+        (r.to, r.via, r.dev),
+        (Ipv4Net::DEFAULT, Some(ip("172.17.0.1")), bus1_eth0.id)
+    );
+    assert_eq!(t.node(host).routes[0].dev, iface(&t, "host", "eth0").id);
+
+    // NAT.
+    assert_eq!(
+        t.node(host).nat,
+        vec![
+            NatRule::Masquerade {
+                source: Some(net("172.17.0.0/16")),
+                out: Some(iface(&t, "host", "eth0").id),
+            },
+            NatRule::Dnat {
+                proto: L4Proto::Tcp,
+                port: 8080,
+                to: ip("172.17.0.2"),
+                to_port: Some(80),
+                input: None,
+                dest: None,
+            },
+        ]
+    );
+
+    // Probes: a node name is its first address; `expect: reply` is short.
+    let p = &t.probes;
+    assert_eq!(p.len(), 5);
+    assert_eq!((p[0].to_text.as_str(), p[0].to), ("bus1", ip("172.17.0.2")));
+    assert_eq!(
+        (p[0].proto, p[0].port, p[0].ttl),
+        (ProbeProto::Icmp, None, 64)
+    );
+    assert_eq!(
+        p[0].expect,
+        Some(Expect {
+            result: Some(ProbeResult::Reply),
+            seen_from: None,
+            ttl: Some(64)
+        })
+    );
+    assert_eq!((p[1].proto, p[1].port), (ProbeProto::Tcp, Some(80)));
+    assert_eq!(
+        p[1].expect,
+        Some(Expect {
+            result: Some(ProbeResult::Reply),
+            seen_from: Some(ip("192.168.1.10")),
+            ttl: Some(62)
+        })
+    );
+    assert_eq!(
+        p[2].expect,
         Some(Expect {
             result: Some(ProbeResult::Reply),
             ..Expect::default()
         })
     );
-    assert_eq!(
-        t.probes[1].expect.unwrap().seen_from,
-        Some(Ipv4Addr::new(192, 168, 1, 10))
-    );
-    assert_eq!(t.probes[0].ttl, 64);
-    assert!(matches!(
-        t.node(host).nat[1],
-        NatRule::Dnat {
-            port: 8080,
-            to_port: Some(80),
-            ..
+    assert_eq!(p[3].expect.unwrap().result, Some(ProbeResult::Refused));
+    assert_eq!(p[3].from, bus1);
+}
+
+/// The tree as JSON, keys in file order.
+fn to_json(n: &yaml::Node<'_>, out: &mut String) {
+    match &n.value {
+        Value::Scalar(s) => match s.kind() {
+            ScalarKind::Null => out.push_str("null"),
+            ScalarKind::Bool(_) | ScalarKind::Int | ScalarKind::Float => out.push_str(&s.text),
+            ScalarKind::Str => out.push_str(&serde_json::to_string(&*s.text).unwrap()),
+        },
+        Value::Seq(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                to_json(x, out);
+            }
+            out.push(']');
         }
-    ));
-    assert!(t.node(host).bridge_nf && t.node(host).forwarding);
+        Value::Map(entries) => {
+            out.push_str("{\n");
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(",\n");
+                }
+                out.push_str(&serde_json::to_string(k.text().unwrap()).unwrap());
+                out.push_str(": ");
+                to_json(v, out);
+            }
+            out.push_str("\n}");
+        }
+    }
 }
 
 #[test]
-fn json_is_accepted() {
-    let t = load(
-        r#"{"name": "j", "nodes": {"a": {"kind": "host", "interfaces": {"br0": {"type": "bridge", "addresses": ["10.0.0.1/24"]}}}},
-        "probes": [{"from": "a", "to": "a", "proto": "icmp", "expect": "reply"}]}"#,
+fn json_gives_the_same_topology() {
+    let tree = yaml::parse(SPEC).unwrap().unwrap();
+    let mut json = String::new();
+    to_json(&tree, &mut json);
+    assert!(json.starts_with("{\n\"name\": \"docker0\""), "{json}");
+    assert_eq!(load(&json), load(SPEC));
+    let e = errors(
+        r#"{"name": "j", "nodes": {"a": {"kind": "host", "interfaces": {"br0": {"type": "bridge", "mtu": "1500"}}}}}"#,
     );
-    assert_eq!(t.probes[0].to, Ipv4Addr::new(10, 0, 0, 1));
+    assert!(
+        e.contains("bad.yaml:1:95: nodes.a.interfaces.br0.mtu: expected the MTU, a whole number from 68 to 65535, found a string"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_built_in_example_resolves() {
+    for e in crate::examples::ALL {
+        match resolve(e.file, e.yaml) {
+            Ok(t) => check_invariants(&t),
+            Err(d) => panic!("{}:\n{d}", e.file),
+        }
+    }
+}
+
+#[test]
+fn ten_thousand_containers_resolve() {
+    // 100 hosts, each with a bridge, a router and 100 containers with a
+    // veth to the bridge and a default route. Release builds take well under
+    // 200 ms here; the figure is printed, not asserted.
+    let y = crate::examples::generated(100, 100);
+    let start = std::time::Instant::now();
+    let t = load(&y);
+    let took = start.elapsed();
+    eprintln!(
+        "resolved {} bytes, {} nodes, {} interfaces in {took:?}",
+        y.len(),
+        t.nodes.len(),
+        t.ifaces.len()
+    );
+    assert_eq!(t.nodes.len(), 100 * 102);
+    assert_eq!(t.veths.len(), 100 * 101);
+    let c = t.node_by_name("c7-42").unwrap();
+    assert_eq!(t.node(c).routes[0].via, Some(ip("10.7.255.254")));
+}
+
+#[test]
+fn undeclared_ends_are_created_as_their_link_says() {
+    let t = load(
+        "name: t\nnodes:\n  a: { kind: host }\n  b: { kind: host }\n  c: { kind: host }\nlinks:\n  - wire: [a:eth0, b:eth0, c:eth0]\n  - veth: [a:v0, b:v0]\n  - wire: [a:eth1, b:eth1]\n",
+    );
+    assert_eq!(iface(&t, "a", "eth0").kind, IfaceKind::Nic);
+    assert_eq!(iface(&t, "a", "v0").kind, IfaceKind::Veth);
+    let names: Vec<&str> = t.wires.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["wire1", "wire2"]);
+    let a = t.node_by_name("a").unwrap();
+    let order: Vec<&str> = t
+        .node(a)
+        .ifaces
+        .iter()
+        .map(|&i| t.iface(i).name.as_str())
+        .collect();
+    assert_eq!(order, ["lo", "eth0", "v0", "eth1"]);
+}
+
+#[test]
+fn vxlan_defaults_and_bridge_ports() {
+    let t = load(
+        r#"name: vx
+nodes:
+  h1:
+    kind: host
+    interfaces:
+      eth0: { addresses: [192.168.1.11/24] }
+      br0: { type: bridge, stp: true }
+      vx0: { type: vxlan, vni: 42, local: 192.168.1.11, remotes: [192.168.1.12], dev: eth0, master: br0 }
+      "10": { master: br0 }
+  h2:
+    kind: host
+    interfaces:
+      eth0: { addresses: [192.168.1.12/24] }
+  c:
+    kind: container
+    on: h1
+links:
+  - wire: [h1:eth0, h2:eth0]
+  - veth: [h1:10, c:eth0]
+"#,
+    );
+    let vx = iface(&t, "h1", "vx0");
+    assert_eq!(vx.mtu, 1450);
+    let v = vx.vxlan.as_ref().unwrap();
+    assert_eq!(
+        (v.vni.get(), v.local, v.port),
+        (42, ip("192.168.1.11"), 4789)
+    );
+    assert_eq!(v.remotes, vec![ip("192.168.1.12")]);
+    assert_eq!(v.dev, Some(iface(&t, "h1", "eth0").id));
+    assert_eq!(vx.master, Some(iface(&t, "h1", "br0").id));
+    assert!(iface(&t, "h1", "br0").stp);
+    assert_eq!(iface(&t, "h1", "10").kind, IfaceKind::Veth);
+}
+
+#[test]
+fn a_gateway_picks_the_longest_matching_subnet() {
+    let t = load(
+        "name: t\nnodes:\n  a:\n    kind: host\n    interfaces:\n      eth0: { addresses: [10.0.0.1/8] }\n      eth1: { addresses: [10.1.0.1/16] }\n    routes:\n      - { to: 192.168.0.0/16, via: 10.1.0.254 }\n      - { to: default, via: 10.2.0.1 }\n      - { to: 172.16.0.0/12, dev: eth1 }\n  b: { kind: host }\nlinks:\n  - veth: [a:eth0, b:eth0]\n  - veth: [a:eth1, b:eth1]\n",
+    );
+    let a = t.node_by_name("a").unwrap();
+    let routes = &t.node(a).routes;
+    assert_eq!(routes[0].dev, iface(&t, "a", "eth1").id);
+    assert_eq!(routes[1].dev, iface(&t, "a", "eth0").id);
+    assert_eq!(
+        (routes[2].via, routes[2].dev),
+        (None, iface(&t, "a", "eth1").id)
+    );
+}
+
+#[test]
+fn probes_resolve_node_interface_and_address() {
+    let t = load(
+        "name: t\nnodes:\n  a:\n    kind: host\n    interfaces:\n      v0: {}\n      v1: { addresses: [10.0.0.1/24, 10.0.1.1/24] }\n  b: { kind: host, interfaces: { v0: { addresses: [10.0.0.2/24] } } }\nlinks:\n  - veth: [a:v0, b:v0]\n  - veth: [a:v1, b:v1]\nprobes:\n  - { from: b, to: a, proto: icmp }\n  - { from: b, to: \"a:v1\", proto: udp, port: 53, ttl: 1 }\n  - { from: b, to: a:lo, proto: tcp, port: 22, expect: { ttl: 64 } }\n",
+    );
+    assert_eq!(t.probes[0].to, ip("10.0.0.1"));
+    assert_eq!(t.probes[0].expect, None);
+    assert_eq!((t.probes[1].to, t.probes[1].ttl), (ip("10.0.0.1"), 1));
+    assert_eq!(t.probes[2].to, ip("127.0.0.1"));
+    assert_eq!(t.probes[2].expect.unwrap().result, None);
 }
 
 #[test]
 fn several_errors_are_reported_together_in_file_order() {
-    let text = "name: x\nnodes:\n  a:\n    kind: hots\n    interfaces:\n      eth0: { addresses: [10.0.0.300/24] }\n";
-    let e = errors(text);
+    let e = errors(
+        "name: x\nnodes:\n  a:\n    kind: hots\n    interfaces:\n      eth0: { adresses: [10.0.0.1/24], mtu: 20 }\n",
+    );
     let lines: Vec<&str> = e.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(lines.len(), 3, "{e}");
+    assert_eq!(lines.len(), 4, "{e}");
     assert!(
         lines[0].starts_with("error: bad.yaml:4:11: nodes.a.kind: unknown node kind `hots`"),
         "{e}"
     );
+    assert!(lines[1].starts_with("error: bad.yaml:6:7: nodes.a.interfaces.eth0: interface `eth0` of node `a` is an end of no link"), "{e}");
     assert!(
-        lines[1].contains("nodes.a.interfaces.eth0: interface `eth0` is an end of no link"),
+        lines[2].starts_with(
+            "error: bad.yaml:6:15: nodes.a.interfaces.eth0.adresses: unknown key `adresses`"
+        ),
         "{e}"
     );
-    assert!(
-        lines[2]
-            .contains("nodes.a.interfaces.eth0.addresses[0]: `10.0.0.300/24` is not an IPv4 CIDR"),
-        "{e}"
-    );
+    assert!(lines[3].starts_with("error: bad.yaml:6:45: nodes.a.interfaces.eth0.mtu: the MTU must be from 68 to 65535, not 20"), "{e}");
     assert!(e.contains("did you mean `host`?"), "{e}");
+    assert!(e.contains("did you mean `addresses`?"), "{e}");
 }
 
 #[test]
-fn edit_distance_suggests() {
-    assert_eq!(closest("adresses", IFACE_KEYS), Some("addresses"));
-    assert_eq!(closest("zzzzzz", IFACE_KEYS), None);
+fn duplicate_keys_are_errors_not_overwrites() {
+    let e = errors(
+        "name: t\nname: u\nnodes:\n  a: { kind: host }\n  a: { kind: host, kind: container }\n",
+    );
+    assert!(
+        e.contains("bad.yaml:2:1: name: `name` is given twice; the first is on line 1"),
+        "{e}"
+    );
+    assert!(
+        e.contains("bad.yaml:5:3: nodes.a: node `a` is declared twice; the first is on line 4"),
+        "{e}"
+    );
+}
+
+#[test]
+fn syntax_errors_and_empty_files_have_places() {
+    let e = resolve("e.yaml", "").unwrap_err();
+    assert_eq!((e.0[0].line, e.0[0].column), (0, 0));
+    let e = errors("name: t\nnodes: {a: [}\n");
+    assert!(e.starts_with("error: bad.yaml:2:"), "{e}");
+    assert!(e.contains("not valid YAML"), "{e}");
+}
+
+#[test]
+fn a_route_to_a_connected_subnet_is_refused_as_linux_does() {
+    let e = errors("name: t\nnodes:\n  a:\n    kind: host\n    interfaces:\n      br0: { type: bridge, addresses: [10.0.0.1/24] }\n    routes:\n      - { to: 10.0.0.0/24, dev: br0 }\n");
+    assert!(e.contains("there is already a route to 10.0.0.0/24: the connected route of br0's address 10.0.0.1/24"), "{e}");
 }
 
 mod props {
     use super::*;
     use proptest::prelude::*;
 
+    fn all_placed(text: &str) -> Result<(), TestCaseError> {
+        if let Err(d) = resolve("p.yaml", text) {
+            prop_assert!(!d.0.is_empty());
+            for x in &d.0 {
+                if !text.is_empty() {
+                    prop_assert!(x.line >= 1 && x.column >= 1, "{}", x);
+                }
+                prop_assert!(!x.message.is_empty());
+            }
+        }
+        Ok(())
+    }
+
     proptest! {
         #[test]
         fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
-            if let Err(d) = resolve("p.yaml", &text) {
-                prop_assert!(!d.0.is_empty());
-                for x in d.0 {
-                    prop_assert!(x.line >= 1);
-                }
-            }
+            all_placed(&text)?;
         }
 
         #[test]
-        fn mutations_of_the_spec_never_panic(edits in proptest::collection::vec((0usize..4000, any::<char>()), 1..8)) {
-            let mut chars: Vec<char> = SPEC.chars().collect();
-            for (pos, c) in edits {
-                let len = chars.len();
-                chars[pos % len] = c;
-            }
-            let text: String = chars.into_iter().collect();
-            if let Err(d) = resolve("p.yaml", &text) {
-                prop_assert!(!d.0.is_empty());
-                for x in d.0 {
-                    prop_assert!(x.line >= 1, "{}", x);
+        fn yaml_like_text_never_panics(text in "[a-z0-9:{}\\[\\],&*!|>'\"\\- \n./]{0,200}") {
+            all_placed(&text)?;
+        }
+
+        #[test]
+        fn byte_mutations_of_the_spec_never_panic(
+            edits in proptest::collection::vec((0usize..4096, any::<u8>()), 1..12)
+        ) {
+            let mut bytes = SPEC.as_bytes().to_vec();
+            for (pos, b) in edits {
+                let len = bytes.len();
+                match b % 3 {
+                    0 => bytes[pos % len] = b,
+                    1 => bytes.insert(pos % len, b),
+                    _ => { bytes.remove(pos % len); }
                 }
             }
+            all_placed(&String::from_utf8_lossy(&bytes))?;
+        }
+
+        #[test]
+        fn line_deletions_of_the_spec_never_panic(
+            drop in proptest::collection::vec(0usize..80, 1..6)
+        ) {
+            let text: String = SPEC
+                .lines()
+                .enumerate()
+                .filter(|(i, _)| !drop.contains(i))
+                .map(|(_, l)| format!("{l}\n"))
+                .collect();
+            all_placed(&text)?;
         }
     }
 }

@@ -1,0 +1,538 @@
+//! A node's `routes` and `nat`, read once its interfaces have ids: every
+//! route gets its output interface, and is refused where `ip route add`
+//! would refuse it.
+
+use core::net::Ipv4Addr;
+
+use rustc_hash::FxHashMap;
+
+use super::nodes::port_number;
+use super::yaml::Node;
+use super::{Cx, Drafts, Ids, Local, NodeDraft, Path};
+use crate::model::{L4Proto, NatRule, Route};
+use crate::wire::Ipv4Net;
+
+const ROUTE_KEYS: &[&str] = &["to", "via", "dev"];
+
+const GATEWAY_HELP: &str = "a gateway must be on a connected subnet (Linux: Nexthop has invalid gateway); add an address in its subnet, or fix the gateway";
+
+/// Where a destination was first seen: a connected subnet (interface,
+/// address) or an earlier route (index, line).
+#[derive(Clone, Copy)]
+enum Dest {
+    Connected(Local, Ipv4Net),
+    Route(usize, u32),
+}
+
+/// Destinations a node has routes to: a short list, as most nodes have a
+/// few, or a hash map once it grows.
+#[derive(Default)]
+struct Dests {
+    few: Vec<((u32, u8), Dest)>,
+    many: FxHashMap<(u32, u8), Dest>,
+}
+
+impl Dests {
+    const FEW: usize = 16;
+
+    fn get(&self, key: (u32, u8)) -> Option<Dest> {
+        if self.many.is_empty() {
+            self.few.iter().find(|(k, _)| *k == key).map(|x| x.1)
+        } else {
+            self.many.get(&key).copied()
+        }
+    }
+
+    /// Keeps the first.
+    fn add(&mut self, key: (u32, u8), d: Dest) {
+        if self.get(key).is_some() {
+            return;
+        }
+        if self.many.is_empty() && self.few.len() < Self::FEW {
+            self.few.push((key, d));
+        } else {
+            self.many.extend(self.few.drain(..));
+            self.many.insert(key, d);
+        }
+    }
+}
+
+/// The connected subnets of one node, by prefix length, for finding the
+/// interface of a gateway in constant time.
+struct Subnets {
+    /// (prefix, network → first interface in node order), longest first.
+    by_len: Vec<(u8, FxHashMap<u32, usize>)>,
+}
+
+impl Subnets {
+    fn of(n: &NodeDraft<'_>) -> Subnets {
+        let mut maps: Vec<FxHashMap<u32, usize>> = vec![FxHashMap::default(); 33];
+        for (fi, f) in n.ifaces.iter().enumerate() {
+            for a in &f.addresses {
+                if let Some(m) = maps.get_mut(usize::from(a.prefix())) {
+                    m.entry(u32::from(a.network())).or_insert(fi);
+                }
+            }
+        }
+        let mut by_len: Vec<(u8, FxHashMap<u32, usize>)> = maps
+            .into_iter()
+            .enumerate()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(p, m)| (p as u8, m))
+            .collect();
+        by_len.reverse();
+        Subnets { by_len }
+    }
+
+    /// The interface whose subnet holds `ip`: the longest prefix, as the
+    /// kernel's lookup of the gateway finds it; among equals, the first
+    /// interface.
+    fn find(&self, ip: Ipv4Addr) -> Option<usize> {
+        self.by_len.iter().find_map(|(p, m)| {
+            let net = Ipv4Net::new(ip, *p)?.network();
+            m.get(&u32::from(net)).copied()
+        })
+    }
+}
+
+/// `0.0.0.0/0` is written `default`, as `ip route` prints it.
+fn show(to: Ipv4Net) -> String {
+    if to.prefix() == 0 {
+        "default".into()
+    } else {
+        to.to_string()
+    }
+}
+
+/// The subnets of a node's interfaces, for messages: `172.17.0.0/16 on eth0`.
+fn describe_subnets(n: &NodeDraft<'_>) -> String {
+    const SHOWN: usize = 6;
+    let all: Vec<String> = n
+        .ifaces
+        .iter()
+        .flat_map(|f| {
+            f.addresses
+                .iter()
+                .map(move |a| format!("{} on {}", a.trunc(), f.name))
+        })
+        .take(SHOWN + 1)
+        .collect();
+    match all.len() {
+        0 => "it has no addresses".into(),
+        n if n > SHOWN => format!("{}, ...", all[..SHOWN].join(", ")),
+        _ => all.join(", "),
+    }
+}
+
+pub(super) fn routes(
+    cx: &mut Cx<'_>,
+    d: &Drafts<'_>,
+    ni: usize,
+    ids: &Ids,
+    n: &Node<'_>,
+    path: &Path<'_>,
+) -> Vec<Route> {
+    let mut out: Vec<Route> = Vec::new();
+    let Some(node) = d.nodes.get(ni) else {
+        return out;
+    };
+    let Some(items) = cx.list(
+        n,
+        path,
+        "a list of routes",
+        "routes: [{ to: default, via: 172.17.0.1 }]",
+    ) else {
+        return out;
+    };
+    if items.is_empty() {
+        return out;
+    }
+    out.reserve(items.len());
+    // Linux adds a route to the subnet of every address (not /32) and
+    // refuses a second route to any destination it already has.
+    let mut dests = Dests::default();
+    for (fi, f) in node.ifaces.iter().enumerate() {
+        for a in f.addresses.iter().filter(|a| a.prefix() < 32) {
+            dests.add(
+                (u32::from(a.network()), a.prefix()),
+                Dest::Connected(Local::If(fi), *a),
+            );
+        }
+    }
+    let mut subnets: Option<Subnets> = None;
+    for (i, it) in items.iter().enumerate() {
+        let rp = path.index(i);
+        let Some(entries) = cx.map(
+            it,
+            &rp,
+            "a route: a map such as `{ to: default, via: 172.17.0.1 }`",
+        ) else {
+            continue;
+        };
+        let f = cx.fields(entries, &rp, "a route", ROUTE_KEYS);
+        let to = match f.get("to") {
+            None => {
+                cx.err(
+                    it.pos,
+                    rp,
+                    "this route has no `to`".into(),
+                    Some("add `to: default`, or `to:` a network such as 10.1.0.0/16".into()),
+                );
+                None
+            }
+            Some(t) => destination(cx, t, &rp.key("to")),
+        };
+        let via = f.get("via").map(|v| cx.ipv4(v, &rp.key("via")));
+        let dev = f.get("dev").map(|v| {
+            let dp = rp.key("dev");
+            let s = cx.text(v, &dp, "the name of an interface of this node")?;
+            let l = d.local(ni, s);
+            if l.is_none() {
+                let help = cx
+                    .suggest(s, node.ifaces.iter().map(|f| f.name))
+                    .map(|c| format!("did you mean `{c}`?"));
+                cx.err(
+                    v.pos,
+                    dp,
+                    format!("node `{}` has no interface `{s}`", node.name),
+                    help,
+                );
+            }
+            l
+        });
+        let dev = match (via, dev) {
+            (None, None) => {
+                cx.err(
+                    it.pos,
+                    rp,
+                    "this route has neither `via` nor `dev`".into(),
+                    Some("add `via:`, a gateway on a connected subnet, or `dev:`, the interface to send through, or both".into()),
+                );
+                continue;
+            }
+            (Some(None), _) | (_, Some(None)) => continue,
+            (None, Some(Some(l))) => l,
+            (Some(Some(gw)), Some(Some(l))) => {
+                if !d.local_addresses(ni, l).iter().any(|a| a.contains(gw)) {
+                    if !node.bad_addresses {
+                        let subnets: Vec<String> = d
+                            .local_addresses(ni, l)
+                            .iter()
+                            .map(|a| a.trunc().to_string())
+                            .collect();
+                        let has = if subnets.is_empty() {
+                            "it has no addresses".to_string()
+                        } else {
+                            format!("its subnets: {}", subnets.join(", "))
+                        };
+                        cx.err(
+                            f.get("via").map_or(it.pos, |v| v.pos),
+                            rp.key("via"),
+                            format!(
+                                "gateway {gw} is not in a subnet of {} ({has})",
+                                d.local_name(ni, l)
+                            ),
+                            Some(GATEWAY_HELP.into()),
+                        );
+                    }
+                    continue;
+                }
+                l
+            }
+            (Some(Some(gw)), None) => {
+                let found = subnets.get_or_insert_with(|| Subnets::of(node)).find(gw);
+                match found {
+                    Some(fi) => Local::If(fi),
+                    None => {
+                        if !node.bad_addresses {
+                            cx.err(
+                                f.get("via").map_or(it.pos, |v| v.pos),
+                                rp.key("via"),
+                                format!(
+                                    "gateway {gw} is not in any subnet of {}'s interfaces ({})",
+                                    node.name,
+                                    describe_subnets(node)
+                                ),
+                                Some(GATEWAY_HELP.into()),
+                            );
+                        }
+                        continue;
+                    }
+                }
+            }
+        };
+        let Some(to) = to else { continue };
+        let key = (u32::from(to.network()), to.prefix());
+        match dests.get(key) {
+            Some(Dest::Connected(l, a)) => cx.err(
+                f.get("to").map_or(it.pos, |t| t.pos),
+                rp.key("to"),
+                format!(
+                    "there is already a route to {}: the connected route of {}'s address {a}",
+                    show(to),
+                    d.local_name(ni, l)
+                ),
+                Some("Linux adds a route to the subnet of every address and refuses a second one (RTNETLINK answers: File exists); remove this route".into()),
+            ),
+            Some(Dest::Route(j, line)) => cx.err(
+                f.get("to").map_or(it.pos, |t| t.pos),
+                rp.key("to"),
+                format!(
+                    "there is already a route to {} (routes[{j}], line {line})",
+                    show(to)
+                ),
+                Some("Linux refuses a second route to the same destination (RTNETLINK answers: File exists); keep one".into()),
+            ),
+            None => {
+                dests.add(key, Dest::Route(i, it.pos.line));
+                out.push(Route {
+                    to,
+                    via: via.flatten(),
+                    dev: ids.of(ni, dev),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `default` or a network in CIDR form.
+fn destination(cx: &mut Cx<'_>, t: &Node<'_>, path: &Path<'_>) -> Option<Ipv4Net> {
+    if t.text() == Some("default") {
+        return Some(Ipv4Net::DEFAULT);
+    }
+    let c = cx.cidr(t, path)?;
+    if !c.is_network() {
+        cx.err(
+            t.pos,
+            path,
+            format!("`{c}` has host bits set; `ip route` refuses it (Invalid prefix for given prefix length)"),
+            Some(format!("write the network: {}", c.trunc())),
+        );
+        return None;
+    }
+    Some(c)
+}
+
+const NAT_KEYS: &[&str] = &[
+    "action", "source", "out", "to", "proto", "port", "in", "dest",
+];
+const ACTIONS: &[&str] = &["masquerade", "snat", "dnat"];
+
+/// The keys of each action, in the order of the spec's table.
+fn action_keys(action: &str) -> &'static [&'static str] {
+    match action {
+        "masquerade" => &["action", "source", "out"],
+        "snat" => &["action", "to", "source", "out"],
+        "dnat" => &["action", "proto", "port", "to", "in", "dest"],
+        _ => NAT_KEYS,
+    }
+}
+
+pub(super) fn nat(
+    cx: &mut Cx<'_>,
+    d: &Drafts<'_>,
+    ni: usize,
+    ids: &Ids,
+    n: &Node<'_>,
+    path: &Path<'_>,
+) -> Vec<NatRule> {
+    let mut out = Vec::new();
+    let Some(node) = d.nodes.get(ni) else {
+        return out;
+    };
+    let Some(items) = cx.list(
+        n,
+        path,
+        "a list of NAT rules",
+        "nat: [{ action: masquerade, out: eth0 }]",
+    ) else {
+        return out;
+    };
+    for (i, it) in items.iter().enumerate() {
+        let rp = path.index(i);
+        let Some(entries) = cx.map(
+            it,
+            &rp,
+            "a NAT rule: a map such as `{ action: masquerade, out: eth0 }`",
+        ) else {
+            continue;
+        };
+        let f = cx.fields(entries, &rp, "a NAT rule", NAT_KEYS);
+        let Some(a) = f.get("action") else {
+            cx.err(
+                it.pos,
+                rp,
+                "this NAT rule has no `action`".into(),
+                Some("add `action: masquerade`, `snat` or `dnat`".into()),
+            );
+            continue;
+        };
+        let Some(ai) = cx.choice(a, &rp.key("action"), "NAT action", ACTIONS) else {
+            continue;
+        };
+        let action = ACTIONS.get(ai).copied().unwrap_or("masquerade");
+        let allowed = action_keys(action);
+        let mut ok = true;
+        for key in NAT_KEYS.iter().filter(|k| !allowed.contains(k)) {
+            if let Some((kpos, _)) = f.entry(key) {
+                let owners: Vec<&str> = ACTIONS
+                    .iter()
+                    .copied()
+                    .filter(|x| action_keys(x).contains(key))
+                    .collect();
+                let list: Vec<String> = allowed.iter().map(|k| format!("`{k}`")).collect();
+                cx.err(
+                    kpos,
+                    rp.key(key),
+                    format!("a {action} rule has no `{key}`"),
+                    Some(format!(
+                        "the keys of a {action} rule are {}; `{key}` belongs to {} rules",
+                        list.join(", "),
+                        owners.join(" and ")
+                    )),
+                );
+                ok = false;
+            }
+        }
+        let need = |cx: &mut Cx<'_>, key: &str, help: &str| -> Option<&Node<'_>> {
+            let v = f.get(key);
+            if v.is_none() {
+                cx.err(
+                    it.pos,
+                    rp,
+                    format!("this {action} rule has no `{key}`"),
+                    Some(help.into()),
+                );
+            }
+            v
+        };
+        let iface = |cx: &mut Cx<'_>, key: &str| -> Result<Option<crate::model::IfaceId>, ()> {
+            let Some(v) = f.get(key) else { return Ok(None) };
+            let p = rp.key(key);
+            let s = cx
+                .text(v, &p, "the name of an interface of this node")
+                .ok_or(())?;
+            match d.local(ni, s) {
+                Some(l) => Ok(Some(ids.of(ni, l))),
+                None => {
+                    let help = cx
+                        .suggest(s, node.ifaces.iter().map(|f| f.name))
+                        .map(|c| format!("did you mean `{c}`?"));
+                    cx.err(
+                        v.pos,
+                        p,
+                        format!("node `{}` has no interface `{s}`", node.name),
+                        help,
+                    );
+                    Err(())
+                }
+            }
+        };
+        let source = |cx: &mut Cx<'_>| -> Result<Option<Ipv4Net>, ()> {
+            match f.get("source") {
+                None => Ok(None),
+                Some(v) => cx
+                    .cidr(v, &rp.key("source"))
+                    .map(|c| Some(c.trunc()))
+                    .ok_or(()),
+            }
+        };
+        let rule = match action {
+            "masquerade" => {
+                let (source, out) = (source(cx), iface(cx, "out"));
+                match (source, out) {
+                    (Ok(source), Ok(out)) => Some(NatRule::Masquerade { source, out }),
+                    _ => None,
+                }
+            }
+            "snat" => {
+                let to = need(
+                    cx,
+                    "to",
+                    "add `to:`, the new source address, e.g. 192.168.1.10",
+                )
+                .and_then(|v| cx.ipv4(v, &rp.key("to")));
+                let (source, out) = (source(cx), iface(cx, "out"));
+                match (to, source, out) {
+                    (Some(to), Ok(source), Ok(out)) => Some(NatRule::Snat { to, source, out }),
+                    _ => None,
+                }
+            }
+            _ => {
+                let proto = need(cx, "proto", "add `proto: tcp` or `proto: udp`").and_then(|v| {
+                    cx.choice(v, &rp.key("proto"), "protocol", &["tcp", "udp"])
+                        .map(|i| if i == 0 { L4Proto::Tcp } else { L4Proto::Udp })
+                });
+                let port = need(
+                    cx,
+                    "port",
+                    "add `port:`, the destination port it matches, e.g. 8080",
+                )
+                .and_then(|v| cx.number(v, &rp.key("port"), "the port", 1, 65535))
+                .map(|p| p as u16);
+                let to = need(
+                    cx,
+                    "to",
+                    "add `to:`, the new destination: an address, or \"ADDRESS:PORT\"",
+                )
+                .and_then(|v| dnat_to(cx, v, &rp.key("to")));
+                let input = iface(cx, "in");
+                let dest = match f.get("dest") {
+                    None => Ok(None),
+                    Some(v) => cx.ipv4(v, &rp.key("dest")).map(Some).ok_or(()),
+                };
+                match (proto, port, to, input, dest) {
+                    (Some(proto), Some(port), Some((to, to_port)), Ok(input), Ok(dest)) => {
+                        Some(NatRule::Dnat {
+                            proto,
+                            port,
+                            to,
+                            to_port,
+                            input,
+                            dest,
+                        })
+                    }
+                    _ => None,
+                }
+            }
+        };
+        if let (true, Some(r)) = (ok, rule) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// A dnat target: `IP` or `IP:PORT`.
+fn dnat_to(cx: &mut Cx<'_>, v: &Node<'_>, path: &Path<'_>) -> Option<(Ipv4Addr, Option<u16>)> {
+    let s = cx.text(v, path, "an address, or \"ADDRESS:PORT\"")?;
+    let (ip, port) = match s.split_once(':') {
+        Some((ip, p)) => (ip, Some(p)),
+        None => (s, None),
+    };
+    let Ok(ip) = ip.parse::<Ipv4Addr>() else {
+        cx.err(
+            v.pos,
+            path,
+            format!("`{s}` is not an address or ADDRESS:PORT"),
+            Some("write e.g. 172.17.0.2, or \"172.17.0.2:80\" to change the port too".into()),
+        );
+        return None;
+    };
+    match port {
+        None => Some((ip, None)),
+        Some(p) => match port_number(p) {
+            Some(p) => Some((ip, Some(p))),
+            None => {
+                cx.err(
+                    v.pos,
+                    path,
+                    format!("the port of `{s}` must be a number from 1 to 65535"),
+                    None,
+                );
+                None
+            }
+        },
+    }
+}

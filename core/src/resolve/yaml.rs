@@ -1,0 +1,523 @@
+//! YAML (and JSON, which is YAML) read into a tree whose every node knows
+//! its line and column, so that every later check can say where it found a
+//! problem.
+//!
+//! The events come from granit-parser, the YAML 1.2 parser inside
+//! serde-saphyr (re-exported by it); the tree is built here, without serde,
+//! for three reasons: scalars keep their text (an interface may be named
+//! `10`), duplicate keys reach the checks that can name them, and a file of
+//! ten thousand containers reads in a fraction of the time.
+//!
+//! Promises: no recursion on the input's nesting (the tree is built with an
+//! explicit stack and refused beyond [`MAX_DEPTH`] levels), and aliases are
+//! expanded only within a fixed budget of copied nodes, so that an alias
+//! bomb ends in an error at once instead of eating memory.
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
+use serde_saphyr::granit_parser::{Event, Marker, Options, Parser, ScalarStyle, ScanError};
+
+/// Lists and maps nested deeper than this are refused (the format needs
+/// seven levels).
+pub const MAX_DEPTH: usize = 64;
+
+/// Nodes that anchors and aliases may copy in all; a real file copies a
+/// few hundred at most.
+pub const MAX_ALIAS_COPIES: usize = 500_000;
+
+/// A place in the file, 1-based, in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Pos {
+    pub const START: Pos = Pos { line: 1, column: 1 };
+
+    fn of(m: &Marker) -> Pos {
+        Pos {
+            line: u32::try_from(m.line()).unwrap_or(u32::MAX).max(1),
+            column: u32::try_from(m.col())
+                .unwrap_or(u32::MAX - 1)
+                .saturating_add(1),
+        }
+    }
+}
+
+/// One YAML node and where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node<'t> {
+    pub pos: Pos,
+    pub value: Value<'t>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'t> {
+    Scalar(Scalar<'t>),
+    Seq(Vec<Node<'t>>),
+    /// Entries in file order, duplicates included.
+    Map(Vec<(Node<'t>, Node<'t>)>),
+}
+
+/// A scalar with its text as written (after escapes), and what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scalar<'t> {
+    pub text: Cow<'t, str>,
+    kind: ScalarKind,
+}
+
+/// What a scalar is under the YAML 1.2 core schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarKind {
+    Null,
+    Bool(bool),
+    Int,
+    Float,
+    Str,
+}
+
+impl<'t> Scalar<'t> {
+    /// `plain` is false for quoted and block scalars and for `!!str`: those
+    /// are strings whatever they look like.
+    pub fn new(text: Cow<'t, str>, plain: bool) -> Self {
+        let kind = if plain {
+            Self::resolve(&text)
+        } else {
+            ScalarKind::Str
+        };
+        Scalar { text, kind }
+    }
+
+    pub fn kind(&self) -> ScalarKind {
+        self.kind
+    }
+
+    /// The core schema's reading of a plain scalar.
+    fn resolve(t: &str) -> ScalarKind {
+        // Most scalars are names: nothing else starts with a letter but
+        // null, true, false (any case) and `.inf`/`.nan`.
+        if t.starts_with(|c: char| c.is_ascii_alphabetic() && !"nNtTfF".contains(c)) {
+            return ScalarKind::Str;
+        }
+        match t {
+            "" | "~" | "null" | "Null" | "NULL" => ScalarKind::Null,
+            "true" | "True" | "TRUE" => ScalarKind::Bool(true),
+            "false" | "False" | "FALSE" => ScalarKind::Bool(false),
+            _ if parse_int(t).is_some() => ScalarKind::Int,
+            _ if is_float(t) => ScalarKind::Float,
+            _ => ScalarKind::Str,
+        }
+    }
+}
+
+/// A plain integer of the core schema: decimal with an optional sign,
+/// `0x` hex or `0o` octal. Values beyond `i128` saturate, which every
+/// range check then refuses.
+pub fn parse_int(t: &str) -> Option<i128> {
+    let (radix, neg, digits) = if let Some(h) = t.strip_prefix("0x") {
+        (16, false, h)
+    } else if let Some(o) = t.strip_prefix("0o") {
+        (8, false, o)
+    } else if let Some(d) = t.strip_prefix('-') {
+        (10, true, d)
+    } else {
+        (10, false, t.strip_prefix('+').unwrap_or(t))
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let mut v: i128 = 0;
+    for c in digits.chars() {
+        let d = i128::from(c.to_digit(radix).unwrap_or(0));
+        v = v.saturating_mul(i128::from(radix)).saturating_add(d);
+    }
+    Some(if neg { -v } else { v })
+}
+
+fn is_float(t: &str) -> bool {
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if matches!(body, ".inf" | ".Inf" | ".INF") || matches!(t, ".nan" | ".NaN" | ".NAN") {
+        return true;
+    }
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (mantissa, None),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = digits(int)
+        && frac.is_none_or(digits)
+        && (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()));
+    let exp_ok = exp.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exp_ok && (frac.is_some() || exp.is_some())
+}
+
+impl Node<'_> {
+    /// How the value is described in "found ..." messages.
+    pub fn describe(&self) -> &'static str {
+        match &self.value {
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a map",
+            Value::Scalar(s) => match s.kind() {
+                ScalarKind::Null => "nothing",
+                ScalarKind::Bool(_) => "true or false",
+                ScalarKind::Int => "a whole number",
+                ScalarKind::Float => "a decimal number",
+                ScalarKind::Str => "a string",
+            },
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar(s) if s.kind() == ScalarKind::Null)
+    }
+
+    /// The text of a scalar that is not null.
+    pub fn text(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(s) if s.kind() != ScalarKind::Null => Some(&s.text),
+            _ => None,
+        }
+    }
+
+    fn size(&self) -> usize {
+        // Iterative: the tree may be as deep as MAX_DEPTH, and this runs on
+        // anchored nodes only.
+        let mut n = 0;
+        let mut stack = vec![self];
+        while let Some(x) = stack.pop() {
+            n += 1;
+            match &x.value {
+                Value::Scalar(_) => {}
+                Value::Seq(items) => stack.extend(items),
+                Value::Map(entries) => {
+                    for (k, v) in entries {
+                        stack.push(k);
+                        stack.push(v);
+                    }
+                }
+            }
+        }
+        n
+    }
+}
+
+/// Why the text is not a YAML document we can read: where, and in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+    pub help: String,
+}
+
+fn scan_error(e: &ScanError) -> SyntaxError {
+    let info = e.info();
+    let pos = Pos::of(e.marker());
+    if info.contains("unknown anchor") {
+        return SyntaxError {
+            pos,
+            message: "this alias (`*name`) names no anchor defined before it".into(),
+            help: "define `&name` on a value above, then refer to it with `*name`".into(),
+        };
+    }
+    SyntaxError {
+        pos,
+        message: format!("this is not valid YAML: {info}"),
+        help: "check the indentation, the quotes and the brackets here and just before".into(),
+    }
+}
+
+enum Frame<'t> {
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node<'t>>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<(Node<'t>, Node<'t>)>,
+        key: Option<Node<'t>>,
+    },
+}
+
+struct Builder<'t> {
+    stack: Vec<Frame<'t>>,
+    root: Option<Node<'t>>,
+    anchors: FxHashMap<usize, Node<'t>>,
+    copied: usize,
+}
+
+impl<'t> Builder<'t> {
+    /// Files a finished node under its parent, or as the root.
+    fn finish(&mut self, node: Node<'t>, anchor: usize) -> Result<(), SyntaxError> {
+        if anchor != 0 {
+            self.copied = self.copied.saturating_add(node.size());
+            self.check_copies(node.pos)?;
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+        Ok(())
+    }
+
+    fn check_copies(&self, pos: Pos) -> Result<(), SyntaxError> {
+        if self.copied > MAX_ALIAS_COPIES {
+            return Err(SyntaxError {
+                pos,
+                message: format!(
+                    "the anchors and aliases (`&name`, `*name`) of this file copy more than {MAX_ALIAS_COPIES} values"
+                ),
+                help: "this looks like an alias bomb; write the values out, or alias smaller parts"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame<'t>, pos: Pos) -> Result<(), SyntaxError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(SyntaxError {
+                pos,
+                message: format!(
+                    "lists and maps are nested more than {MAX_DEPTH} levels deep here"
+                ),
+                help: "a topology file needs about seven levels; look for runaway brackets".into(),
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+}
+
+/// Reads the whole text. A text without a document (empty, or only
+/// comments) gives `None`.
+pub fn parse(text: &str) -> Result<Option<Node<'_>>, SyntaxError> {
+    let mut options = Options::default();
+    options.set_emit_comments(false);
+    let mut b = Builder {
+        stack: Vec::new(),
+        root: None,
+        anchors: FxHashMap::default(),
+        copied: 0,
+    };
+    let mut documents = 0usize;
+    for item in Parser::new_from_str_with_options(text, options) {
+        let (event, span) = match item {
+            Ok(x) => x,
+            Err(e) => return Err(scan_error(&e)),
+        };
+        let pos = Pos::of(&span.start);
+        match event {
+            Event::DocumentStart(..) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(SyntaxError {
+                        pos,
+                        message: "a second YAML document begins here; a topology file holds one"
+                            .into(),
+                        help: "remove the `---` line and merge what follows into the first document, or put it in a file of its own".into(),
+                    });
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let is_str_tag = tag
+                    .as_ref()
+                    .is_some_and(|t| t.is_yaml_core_schema_tag("str"));
+                let plain = style == ScalarStyle::Plain && !is_str_tag;
+                b.finish(
+                    Node {
+                        pos,
+                        value: Value::Scalar(Scalar::new(text, plain)),
+                    },
+                    anchor,
+                )?;
+            }
+            Event::SequenceStart(_, anchor, _) => b.open(
+                Frame::Seq {
+                    pos,
+                    anchor,
+                    items: Vec::new(),
+                },
+                pos,
+            )?,
+            Event::MappingStart(_, anchor, _) => b.open(
+                Frame::Map {
+                    pos,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                },
+                pos,
+            )?,
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match b.stack.pop() {
+                    Some(Frame::Seq { pos, anchor, items }) => (
+                        Node {
+                            pos,
+                            value: Value::Seq(items),
+                        },
+                        anchor,
+                    ),
+                    Some(Frame::Map {
+                        pos,
+                        anchor,
+                        mut entries,
+                        key,
+                    }) => {
+                        // The parser always pairs keys with values; be safe anyway.
+                        if let Some(k) = key {
+                            let null = Node {
+                                pos: k.pos,
+                                value: Value::Scalar(Scalar::new(Cow::Borrowed(""), true)),
+                            };
+                            entries.push((k, null));
+                        }
+                        (
+                            Node {
+                                pos,
+                                value: Value::Map(entries),
+                            },
+                            anchor,
+                        )
+                    }
+                    None => continue,
+                };
+                b.finish(node, anchor)?;
+            }
+            Event::Alias(id) => {
+                let Some(target) = b.anchors.get(&id) else {
+                    return Err(SyntaxError {
+                        pos,
+                        message: "this alias names no anchor defined before it".into(),
+                        help: "define `&name` on a value above, then refer to it with `*name`"
+                            .into(),
+                    });
+                };
+                b.copied = b.copied.saturating_add(target.size());
+                b.check_copies(pos)?;
+                let copy = target.clone();
+                b.finish(copy, 0)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(b.root)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+
+    fn tree(text: &str) -> Node<'_> {
+        parse(text).unwrap().unwrap()
+    }
+
+    #[test]
+    fn positions_of_nested_nodes() {
+        let n = tree("a:\n  b: [1, x]\n  c: { d: true }\n");
+        let Value::Map(top) = &n.value else { panic!() };
+        let Value::Map(inner) = &top[0].1.value else {
+            panic!()
+        };
+        assert_eq!(inner[0].0.pos, Pos { line: 2, column: 3 });
+        let Value::Seq(items) = &inner[0].1.value else {
+            panic!()
+        };
+        assert_eq!(
+            items[1].pos,
+            Pos {
+                line: 2,
+                column: 10
+            }
+        );
+        assert_eq!(items[1].text(), Some("x"));
+        assert_eq!(items[0].describe(), "a whole number");
+    }
+
+    #[test]
+    fn scalars_follow_the_core_schema() {
+        let kind = |t: &str, plain| Scalar::new(Cow::Borrowed(t), plain).kind();
+        assert_eq!(kind("on", true), ScalarKind::Str);
+        assert_eq!(kind("yes", true), ScalarKind::Str);
+        assert_eq!(kind("True", true), ScalarKind::Bool(true));
+        assert_eq!(kind("true", false), ScalarKind::Str);
+        assert_eq!(kind("~", true), ScalarKind::Null);
+        assert_eq!(kind("0x1F", true), ScalarKind::Int);
+        assert_eq!(kind("-12", true), ScalarKind::Int);
+        assert_eq!(kind("1.5e3", true), ScalarKind::Float);
+        assert_eq!(kind("10.0.0.1", true), ScalarKind::Str);
+        assert_eq!(kind("10.0.0.1/24", true), ScalarKind::Str);
+        assert_eq!(kind(".", true), ScalarKind::Str);
+        assert_eq!(parse_int("0o17"), Some(15));
+        assert_eq!(
+            parse_int("99999999999999999999999999999999999999999999"),
+            Some(i128::MAX)
+        );
+        assert_eq!(parse_int("+-1"), None);
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_for_the_checks() {
+        let n = tree("a: 1\nb: 2\na: 3\n");
+        let Value::Map(m) = &n.value else { panic!() };
+        assert_eq!(m.len(), 3);
+    }
+
+    #[test]
+    fn syntax_errors_and_second_documents_have_positions() {
+        let e = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(e.pos.line >= 1, "{e:?}");
+        let e = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(e.pos.line, 2, "{e:?}");
+        assert!(parse("").unwrap().is_none());
+        assert!(parse("# only a comment\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn aliases_are_copied() {
+        let n = tree("a: &x [1, 2]\nb: *x\n");
+        let Value::Map(m) = &n.value else { panic!() };
+        assert_eq!(m[0].1, m[1].1);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_quickly() {
+        let mut y = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..30 {
+            let p = i - 1;
+            y.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let t = std::time::Instant::now();
+        let e = parse(&y).unwrap_err();
+        assert!(e.message.contains("copy more than"), "{e:?}");
+        assert!(t.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let y = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let e = parse(&y).unwrap_err();
+        assert!(e.pos.line == 1, "{e:?}");
+        let y = "- ".repeat(10_000);
+        assert!(parse(&y).is_err());
+    }
+}

@@ -17,12 +17,12 @@ use proptest::prelude::*;
 /// the valid ones are what the property is about.
 fn topology_yaml() -> impl Strategy<Value = String> {
     let node = (
-        0usize..4,                                                 // kind
-        any::<bool>(),                                             // forwarding
-        any::<bool>(),                                             // has a bridge
-        proptest::option::of(0u8..6),                              // bridge address
-        proptest::collection::vec(0u8..6, 0..3),                   // routes: gateway pool index
-        proptest::collection::vec((any::<bool>(), 1u16..4), 0..3), // listen
+        0usize..4,                                                       // kind
+        any::<bool>(),                                                   // forwarding
+        any::<bool>(),                                                   // has a bridge
+        proptest::option::of(0u8..6),                                    // bridge address
+        proptest::collection::vec(0u8..6, 0..3), // routes: gateway pool index
+        proptest::collection::btree_set((any::<bool>(), 1u16..4), 0..3), // listen
     );
     let link = (
         0usize..5,
@@ -137,7 +137,7 @@ fn topology_yaml() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
     fn accepted_topologies_simulate_to_an_end(yaml in topology_yaml()) {

@@ -282,9 +282,7 @@ fn end<'n>(
         Some(&fi) => fi,
         None => {
             let fi = draft.ifaces.len();
-            let mut f = IfaceDraft::new(iface, n.pos);
-            f.implicit = true;
-            draft.ifaces.push(f);
+            draft.ifaces.push(IfaceDraft::new(iface, n.pos));
             d.iface_index.insert((ni, iface), fi);
             fi
         }

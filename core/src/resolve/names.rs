@@ -150,14 +150,23 @@ fn distance(a: &[char], b: &[char]) -> usize {
     d[a.len() * w + b.len()]
 }
 
-/// `a, b, c or d`.
+/// `` `a`, `b`, `c` or `d` ``.
 pub fn one_of(words: &[&str]) -> String {
+    listed(words, "or")
+}
+
+/// `` `a`, `b`, `c` and `d` ``.
+pub fn all_of(words: &[&str]) -> String {
+    listed(words, "and")
+}
+
+fn listed(words: &[&str], last_word: &str) -> String {
     match words {
         [] => String::new(),
         [one] => format!("`{one}`"),
         [init @ .., last] => {
             let init: Vec<String> = init.iter().map(|w| format!("`{w}`")).collect();
-            format!("{} or `{last}`", init.join(", "))
+            format!("{} {last_word} `{last}`", init.join(", "))
         }
     }
 }

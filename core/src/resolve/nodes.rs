@@ -1,6 +1,6 @@
 //! `nodes:` — every node, its interfaces and its sockets, read into
 //! drafts. Routes and NAT rules wait until interfaces have ids
-//! ([`super::routes`]).
+//! (`routes`).
 
 use core::net::Ipv4Addr;
 
@@ -94,7 +94,7 @@ pub(super) fn read<'n>(cx: &mut Cx<'_>, d: &mut Drafts<'n>, n: &'n Node<'n>, pat
                 p,
                 format!(
                     "node `{name}` is declared twice; the first is {}",
-                    super::where_(first.pos, k.pos)
+                    super::first_place(first.pos, k.pos)
                 ),
                 Some("give each node a name of its own".into()),
             );
@@ -211,7 +211,7 @@ fn node<'n>(
                         p,
                         format!(
                             "interface `{iname}` is declared twice; the first is {}",
-                            super::where_(first.pos, k.pos)
+                            super::first_place(first.pos, k.pos)
                         ),
                         Some("names are unique within a node: rename or remove one".into()),
                     );
@@ -552,6 +552,9 @@ pub(super) fn port_number(s: &str) -> Option<u16> {
 pub(super) fn check_on(cx: &mut Cx<'_>, d: &Drafts<'_>) {
     for (ni, n) in d.nodes.iter().enumerate() {
         let Some((on, pos)) = n.on else { continue };
+        if matches!(n.kind, Some(NodeKind::Host | NodeKind::External)) {
+            continue; // already told to remove it
+        }
         let path = format!("nodes.{}.on", n.name);
         match d.node_index.get(on).copied() {
             None => {

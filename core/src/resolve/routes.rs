@@ -298,8 +298,20 @@ pub(super) fn routes(
 
 /// `default` or a network in CIDR form.
 fn destination(cx: &mut Cx<'_>, t: &Node<'_>, path: &Path<'_>) -> Option<Ipv4Net> {
-    if t.text() == Some("default") {
-        return Some(Ipv4Net::DEFAULT);
+    match t.text() {
+        Some("default") => return Some(Ipv4Net::DEFAULT),
+        Some(s) if s.parse::<Ipv4Addr>().is_ok() => {
+            cx.err(
+                t.pos,
+                path,
+                format!("`{s}` has no prefix length"),
+                Some(format!(
+                    "write `{s}/32` for a route to that one host, or its network, e.g. `10.1.0.0/16`"
+                )),
+            );
+            return None;
+        }
+        _ => {}
     }
     let c = cx.cidr(t, path)?;
     if !c.is_network() {
@@ -381,14 +393,14 @@ pub(super) fn nat(
                     .copied()
                     .filter(|x| action_keys(x).contains(key))
                     .collect();
-                let list: Vec<String> = allowed.iter().map(|k| format!("`{k}`")).collect();
+                let list = super::names::all_of(allowed);
                 cx.err(
                     kpos,
                     rp.key(key),
                     format!("a {action} rule has no `{key}`"),
                     Some(format!(
                         "the keys of a {action} rule are {}; `{key}` belongs to {} rules",
-                        list.join(", "),
+                        list,
                         owners.join(" and ")
                     )),
                 );

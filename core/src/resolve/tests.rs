@@ -447,6 +447,17 @@ fn probes_resolve_node_interface_and_address() {
 }
 
 #[test]
+fn addresses_may_repeat_where_linux_allows_it() {
+    // Two interfaces of one node, and two nodes (every Docker host has its
+    // own 172.17.0.1); one interface with one address under two prefixes.
+    let t = load(
+        "name: t\nnodes:\n  a:\n    kind: host\n    interfaces:\n      br0: { type: bridge, addresses: [172.17.0.1/16, 172.17.0.1/24] }\n      br1: { type: bridge, addresses: [172.17.0.1/16] }\n  b:\n    kind: host\n    interfaces:\n      br0: { type: bridge, addresses: [172.17.0.1/16] }\n",
+    );
+    assert_eq!(iface(&t, "a", "br0").addresses.len(), 2);
+    assert_eq!(iface(&t, "b", "br0").mac, iface(&t, "a", "br1").mac);
+}
+
+#[test]
 fn several_errors_are_reported_together_in_file_order() {
     let e = errors(
         "name: x\nnodes:\n  a:\n    kind: hots\n    interfaces:\n      eth0: { adresses: [10.0.0.1/24], mtu: 20 }\n",

@@ -105,6 +105,29 @@ impl From<ViewArg> for View {
     }
 }
 
+/// `println!` that ends the program quietly when stdout is gone (`netsim
+/// trace FILE | head`) instead of panicking on the broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// `print!` with the same care.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        if write!(out, $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 /// A failure that ends the command: the message and the exit status.
 struct Fail(String, u8);
 
@@ -186,7 +209,7 @@ fn check(path: &Path, json: bool) -> Result<bool, Fail> {
     let mut sim = Sim::new(&topo);
     let mut failed = 0;
     if !json {
-        println!("{}: {}", topo.name, topo.description.trim());
+        say!("{}: {}", topo.name, topo.description.trim());
     }
     for (i, p) in topo.probes.iter().enumerate() {
         let o = sim.run_probe(i);
@@ -215,9 +238,9 @@ fn check(path: &Path, json: bool) -> Result<bool, Fail> {
                 "pass": pass,
                 "mismatches": mismatches,
             });
-            println!("{line}");
+            say!("{line}");
         } else {
-            println!(
+            say!(
                 "  {} {:>2}  {}\n          expected: {}\n          got:      {}",
                 if pass { "PASS" } else { "FAIL" },
                 i + 1,
@@ -226,9 +249,11 @@ fn check(path: &Path, json: bool) -> Result<bool, Fail> {
                 describe_outcome(&o),
             );
             for m in &mismatches {
-                println!(
+                say!(
                     "          ✗ {}: expected {}, got {}",
-                    m.field, m.expected, m.actual
+                    m.field,
+                    m.expected,
+                    m.actual
                 );
             }
         }
@@ -236,7 +261,7 @@ fn check(path: &Path, json: bool) -> Result<bool, Fail> {
     }
     if !json {
         let n = topo.probes.len();
-        println!("{n} probes: {} passed, {failed} failed", n - failed);
+        say!("{n} probes: {} passed, {failed} failed", n - failed);
     }
     Ok(failed == 0)
 }
@@ -285,17 +310,17 @@ fn trace_cmd(path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail>
             let events = &sim.trace()[o.events.0..o.events.1];
             if json {
                 for e in events {
-                    println!("{}", event_json(&topo, e));
+                    say!("{}", event_json(&topo, e));
                 }
             } else {
-                println!(
+                say!(
                     "probe {}: {}: {}",
                     i + 1,
                     describe_probe(&topo, p),
                     describe_outcome(&o)
                 );
-                print!("{}", trace::render(&topo, events));
-                println!();
+                say_raw!("{}", trace::render(&topo, events));
+                say!("");
             }
         }
         sim.clear_trace();
@@ -332,11 +357,11 @@ fn show(path: &Path, node: &str, which: Option<View>) -> Result<bool, Fail> {
     for v in views {
         let text = view::render(&sim, id, v);
         if many {
-            println!("# {node}: {}", v.command());
+            say!("# {node}: {}", v.command());
         }
-        print!("{text}");
+        say_raw!("{text}");
         if many {
-            println!();
+            say!("");
         }
     }
     Ok(true)
@@ -345,7 +370,7 @@ fn show(path: &Path, node: &str, which: Option<View>) -> Result<bool, Fail> {
 fn examples() {
     for e in netsim_core::examples::ALL {
         match netsim_core::load(e.file, e.yaml) {
-            Ok(t) => println!(
+            Ok(t) => say!(
                 "examples/{:<20} {}",
                 e.file,
                 t.description
@@ -353,7 +378,7 @@ fn examples() {
                     .collect::<Vec<_>>()
                     .join(" ")
             ),
-            Err(d) => println!("examples/{:<20} (invalid: {d})", e.file),
+            Err(d) => say!("examples/{:<20} (invalid: {d})", e.file),
         }
     }
 }

@@ -458,12 +458,7 @@ impl<'t> Sim<'t> {
                     .probe
                     .as_ref()
                     .map_or(Place::Node(NodeId(0)), |p| Place::Node(p.node));
-                self.emit(
-                    place,
-                    EventKind::Drop {
-                        reason: DropReason::Storm { events },
-                    },
-                );
+                self.drop_at(place, DropReason::Storm { events });
                 // Drop every frame in flight: the storm ends here.
                 let kept: Vec<Scheduled> = self
                     .queue
@@ -533,6 +528,36 @@ impl<'t> Sim<'t> {
             .get_or_insert_with(|| RouteTable::build(topo, node))
             .lookup(dst)
             .copied()
+    }
+
+    /// A main-table lookup, recorded in the trace.
+    fn route_lookup_logged(&mut self, node: NodeId, dst: Ipv4Addr) -> Option<RouteEntry> {
+        let route = self.route_lookup(node, dst);
+        self.emit(
+            Place::Node(node),
+            EventKind::RouteLookup {
+                dst,
+                local: false,
+                route,
+            },
+        );
+        route
+    }
+
+    /// A hit in the local table, recorded in the trace.
+    fn emit_local_lookup(&mut self, node: NodeId, dst: Ipv4Addr) {
+        self.emit(
+            Place::Node(node),
+            EventKind::RouteLookup {
+                dst,
+                local: true,
+                route: None,
+            },
+        );
+    }
+
+    fn drop_at(&mut self, place: Place, reason: DropReason) {
+        self.emit(place, EventKind::Drop { reason });
     }
 
     fn local_addrs(&mut self, node: NodeId) -> &[(Ipv4Addr, IfaceId)] {
@@ -611,12 +636,7 @@ impl<'t> Sim<'t> {
                 self.bridge_output(dev, None, bytes);
             }
             IfaceKind::Vxlan => {
-                self.emit(
-                    Place::Iface(dev),
-                    EventKind::Drop {
-                        reason: DropReason::VxlanNotModelled,
-                    },
-                );
+                self.drop_at(Place::Iface(dev), DropReason::VxlanNotModelled);
             }
             IfaceKind::Loopback => {
                 self.emit(
@@ -637,13 +657,11 @@ impl<'t> Sim<'t> {
         let iface = self.topo.iface(dev);
         let l3_len = bytes.len().saturating_sub(14);
         if l3_len > iface.mtu as usize && bytes.len() > 60 {
-            self.emit(
+            self.drop_at(
                 Place::Iface(dev),
-                EventKind::Drop {
-                    reason: DropReason::TooBig {
-                        len: l3_len,
-                        mtu: iface.mtu,
-                    },
+                DropReason::TooBig {
+                    len: l3_len,
+                    mtu: iface.mtu,
                 },
             );
             return;
@@ -670,12 +688,7 @@ impl<'t> Sim<'t> {
                     },
                 );
             }
-            IfaceLink::None => self.emit(
-                Place::Iface(dev),
-                EventKind::Drop {
-                    reason: DropReason::NoCarrier,
-                },
-            ),
+            IfaceLink::None => self.drop_at(Place::Iface(dev), DropReason::NoCarrier),
         }
     }
 
@@ -732,12 +745,7 @@ impl<'t> Sim<'t> {
         let (dst, src) = match Frame::peek_macs(&bytes) {
             Ok(m) => m,
             Err(e) => {
-                self.emit(
-                    place,
-                    EventKind::Drop {
-                        reason: DropReason::Malformed(e.0),
-                    },
-                );
+                self.drop_at(place, DropReason::Malformed(e.0));
                 return;
             }
         };
@@ -781,12 +789,7 @@ impl<'t> Sim<'t> {
         if !dst.is_multicast() {
             if let Some(port) = self.fdb(sw).lookup(dst, now) {
                 if Some(port) == in_port {
-                    self.emit(
-                        place,
-                        EventKind::Drop {
-                            reason: DropReason::SamePort,
-                        },
-                    );
+                    self.drop_at(place, DropReason::SamePort);
                 } else {
                     self.emit(
                         place,
@@ -858,12 +861,7 @@ impl<'t> Sim<'t> {
     fn bridge_output(&mut self, bridge: IfaceId, in_port: Option<IfaceId>, bytes: Bytes) {
         match Frame::peek_macs(&bytes) {
             Ok((dst, _)) => self.switch_forward(Switch::Bridge(bridge), in_port, dst, bytes),
-            Err(e) => self.emit(
-                Place::Iface(bridge),
-                EventKind::Drop {
-                    reason: DropReason::Malformed(e.0),
-                },
-            ),
+            Err(e) => self.drop_at(Place::Iface(bridge), DropReason::Malformed(e.0)),
         }
     }
 
@@ -873,35 +871,22 @@ impl<'t> Sim<'t> {
         let frame = match Frame::parse(&bytes) {
             Ok(f) => f,
             Err(e) => {
-                self.emit(
-                    place,
-                    EventKind::Drop {
-                        reason: DropReason::Malformed(e.0),
-                    },
-                );
+                self.drop_at(place, DropReason::Malformed(e.0));
                 return;
             }
         };
         let iface = self.topo.iface(dev);
         if iface.kind != IfaceKind::Loopback && !frame.dst.is_multicast() && frame.dst != iface.mac
         {
-            self.emit(
-                place,
-                EventKind::Drop {
-                    reason: DropReason::OtherHost,
-                },
-            );
+            self.drop_at(place, DropReason::OtherHost);
             return;
         }
         match frame.payload {
             Payload::Arp(arp) => self.arp_rcv(dev, arp),
             Payload::Ipv4(p) => self.ip_rcv(dev, p),
-            Payload::Other { ethertype, .. } => self.emit(
-                place,
-                EventKind::Drop {
-                    reason: DropReason::UnsupportedEtherType(ethertype),
-                },
-            ),
+            Payload::Other { ethertype, .. } => {
+                self.drop_at(place, DropReason::UnsupportedEtherType(ethertype))
+            }
         }
     }
 
@@ -921,12 +906,7 @@ impl<'t> Sim<'t> {
                         .iter()
                         .any(|(a, _)| *a == arp.target_ip);
                 if !ours {
-                    self.emit(
-                        place,
-                        EventKind::Drop {
-                            reason: DropReason::ArpNotForUs(arp.target_ip),
-                        },
-                    );
+                    self.drop_at(place, DropReason::ArpNotForUs(arp.target_ip));
                     return;
                 }
                 if !arp.sender_ip.is_unspecified() {
@@ -976,12 +956,7 @@ impl<'t> Sim<'t> {
                     .get(dev, arp.sender_ip)
                     .is_some();
                 if !known {
-                    self.emit(
-                        place,
-                        EventKind::Drop {
-                            reason: DropReason::UnsolicitedArpReply,
-                        },
-                    );
+                    self.drop_at(place, DropReason::UnsolicitedArpReply);
                     return;
                 }
                 let released =
@@ -999,12 +974,9 @@ impl<'t> Sim<'t> {
                 );
                 self.release(dev, arp.sender_mac, released);
             }
-            ArpOp::Other(_) => self.emit(
-                place,
-                EventKind::Drop {
-                    reason: DropReason::Malformed("unknown ARP operation".into()),
-                },
-            ),
+            ArpOp::Other(_) => {
+                self.drop_at(place, DropReason::Malformed("unknown ARP operation".into()))
+            }
         }
     }
 
@@ -1097,24 +1069,12 @@ impl<'t> Sim<'t> {
     fn ip_rcv(&mut self, dev: IfaceId, p: Ipv4Packet) {
         let node = self.topo.iface(dev).node;
         if self.is_local(node, p.dst) || self.is_broadcast(node, p.dst) {
-            self.emit(
-                Place::Node(node),
-                EventKind::RouteLookup {
-                    dst: p.dst,
-                    local: true,
-                    route: None,
-                },
-            );
+            self.emit_local_lookup(node, p.dst);
             self.ip_local_deliver(node, p);
             return;
         }
         if !self.topo.node(node).forwarding {
-            self.emit(
-                Place::Iface(dev),
-                EventKind::Drop {
-                    reason: DropReason::ForwardingOff,
-                },
-            );
+            self.drop_at(Place::Iface(dev), DropReason::ForwardingOff);
             return;
         }
         self.ip_forward(node, p);
@@ -1122,32 +1082,14 @@ impl<'t> Sim<'t> {
 
     /// `ip_forward`: route, check and decrement the TTL, send on.
     fn ip_forward(&mut self, node: NodeId, mut p: Ipv4Packet) {
-        let route = self.route_lookup(node, p.dst);
-        self.emit(
-            Place::Node(node),
-            EventKind::RouteLookup {
-                dst: p.dst,
-                local: false,
-                route,
-            },
-        );
+        let route = self.route_lookup_logged(node, p.dst);
         let Some(route) = route else {
-            self.emit(
-                Place::Node(node),
-                EventKind::Drop {
-                    reason: DropReason::NoRoute,
-                },
-            );
+            self.drop_at(Place::Node(node), DropReason::NoRoute);
             self.icmp_error(node, &p, 3, unreach::NET);
             return;
         };
         if p.ttl <= 1 {
-            self.emit(
-                Place::Node(node),
-                EventKind::Drop {
-                    reason: DropReason::TtlExpired,
-                },
-            );
+            self.drop_at(Place::Node(node), DropReason::TtlExpired);
             self.icmp_error(node, &p, 11, 0);
             return;
         }
@@ -1166,14 +1108,7 @@ impl<'t> Sim<'t> {
     /// An unspecified source takes the route's preferred source.
     fn ip_output(&mut self, node: NodeId, mut p: Ipv4Packet, probe: Option<u32>) {
         if self.is_local(node, p.dst) {
-            self.emit(
-                Place::Node(node),
-                EventKind::RouteLookup {
-                    dst: p.dst,
-                    local: true,
-                    route: None,
-                },
-            );
+            self.emit_local_lookup(node, p.dst);
             if p.src.is_unspecified() {
                 p.src = p.dst;
             }
@@ -1190,22 +1125,9 @@ impl<'t> Sim<'t> {
             }
             return;
         }
-        let route = self.route_lookup(node, p.dst);
-        self.emit(
-            Place::Node(node),
-            EventKind::RouteLookup {
-                dst: p.dst,
-                local: false,
-                route,
-            },
-        );
+        let route = self.route_lookup_logged(node, p.dst);
         let Some(route) = route else {
-            self.emit(
-                Place::Node(node),
-                EventKind::Drop {
-                    reason: DropReason::NoRoute,
-                },
-            );
+            self.drop_at(Place::Node(node), DropReason::NoRoute);
             self.local_error(probe, Answer::LocalNoRoute, node);
             return;
         };
@@ -1252,12 +1174,7 @@ impl<'t> Sim<'t> {
                     self.schedule(neigh::RETRANS, Action::NeighTimer { dev, ip: next_hop });
                 }
             }
-            Lookup::QueueFull => self.emit(
-                place,
-                EventKind::Drop {
-                    reason: DropReason::NeighQueueFull(next_hop),
-                },
-            ),
+            Lookup::QueueFull => self.drop_at(place, DropReason::NeighQueueFull(next_hop)),
         }
     }
 
@@ -1317,12 +1234,7 @@ impl<'t> Sim<'t> {
         match &p.l4 {
             L4::Icmp(Icmp::EchoRequest { id, seq, data }) => {
                 if to_broadcast {
-                    self.emit(
-                        place,
-                        EventKind::Drop {
-                            reason: DropReason::EchoToBroadcast,
-                        },
-                    );
+                    self.drop_at(place, DropReason::EchoToBroadcast);
                     return;
                 }
                 self.emit(
@@ -1356,12 +1268,7 @@ impl<'t> Sim<'t> {
                 if mine {
                     self.answer(ProbeResult::Reply, Answer::EchoReply { from: p.src });
                 } else {
-                    self.emit(
-                        place,
-                        EventKind::Drop {
-                            reason: DropReason::NoSocket,
-                        },
-                    );
+                    self.drop_at(place, DropReason::NoSocket);
                 }
             }
             L4::Icmp(Icmp::DestUnreachable { code, original }) => {
@@ -1387,12 +1294,7 @@ impl<'t> Sim<'t> {
                     Answer::IcmpTimeExceeded { from: p.src },
                 );
             }
-            L4::Icmp(Icmp::Other { .. }) => self.emit(
-                place,
-                EventKind::Drop {
-                    reason: DropReason::NoSocket,
-                },
-            ),
+            L4::Icmp(Icmp::Other { .. }) => self.drop_at(place, DropReason::NoSocket),
             L4::Tcp(t) => self.tcp_rcv(node, &p, *t),
             L4::Udp(u) => self.udp_rcv(node, &p, u, to_broadcast),
             L4::Other { .. } => {
@@ -1482,12 +1384,7 @@ impl<'t> Sim<'t> {
         if mine {
             self.answer(result, answer);
         } else {
-            self.emit(
-                Place::Node(node),
-                EventKind::Drop {
-                    reason: DropReason::NoSocket,
-                },
-            );
+            self.drop_at(Place::Node(node), DropReason::NoSocket);
         }
     }
 
@@ -1543,12 +1440,7 @@ impl<'t> Sim<'t> {
             }
         }
         if t.flags.rst {
-            self.emit(
-                place,
-                EventKind::Drop {
-                    reason: DropReason::StrayReset,
-                },
-            );
+            self.drop_at(place, DropReason::StrayReset);
             return;
         }
         let open = self.listens(node, L4Proto::Tcp, t.dst_port);

@@ -68,12 +68,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show a namespace's state after all probes ran.
+    /// Show a namespace's state after the probes ran (or at any point).
     ///
     /// `addr` is `ip addr` (with `eth0@if5`-style veth peers), `route` is
     /// `ip route`, `neigh` is `ip neigh` (the ARP cache the probes filled),
     /// `fdb` is `bridge fdb` (what the node's bridges learned). Without a
-    /// view, all four.
+    /// view, all four. By default the state after every probe; `--after-probe`
+    /// and `--at-event` stop the run earlier.
     Show {
         /// The topology file (YAML or JSON).
         file: PathBuf,
@@ -81,6 +82,13 @@ enum Command {
         node: String,
         /// Which state to show.
         view: Option<ViewArg>,
+        /// The state after probe N (numbered from 1): later probes do not run.
+        #[arg(long, value_name = "N", conflicts_with = "at_event")]
+        after_probe: Option<usize>,
+        /// The state right after event K of the run (the `index` of
+        /// `netsim trace --json`, from 0).
+        #[arg(long, value_name = "K")]
+        at_event: Option<usize>,
     },
     /// List the built-in examples with their descriptions.
     Examples,
@@ -136,7 +144,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { file, json } => check(&file, json),
         Command::Trace { file, probe, json } => trace_cmd(&file, probe, json),
-        Command::Show { file, node, view } => show(&file, &node, view.map(View::from)),
+        Command::Show {
+            file,
+            node,
+            view,
+            after_probe,
+            at_event,
+        } => show(&file, &node, view.map(View::from), after_probe, at_event),
         Command::Examples => {
             examples();
             Ok(true)
@@ -266,7 +280,7 @@ fn check(path: &Path, json: bool) -> Result<bool, Fail> {
     Ok(failed == 0)
 }
 
-fn event_json(topo: &Topology, e: &Event) -> serde_json::Value {
+fn event_json(topo: &Topology, index: usize, e: &Event) -> serde_json::Value {
     let (node, iface) = match e.place {
         trace::Place::Node(n) => (Some(topo.node(n).name.clone()), None),
         trace::Place::Iface(i) => {
@@ -276,6 +290,7 @@ fn event_json(topo: &Topology, e: &Event) -> serde_json::Value {
         trace::Place::Wire(_) => (None, None),
     };
     json!({
+        "index": index,
         "probe": e.probe.map(|p| p + 1),
         "time_ns": e.time,
         "place": e.place.label(topo),
@@ -303,14 +318,16 @@ fn trace_cmd(path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail>
         }
     }
     let mut sim = Sim::new(&topo);
+    // Events are numbered over the whole run, as `show --at-event` counts them.
+    let mut base = 0;
     for (i, p) in topo.probes.iter().enumerate() {
         let o = sim.run_probe(i);
         let shown = only.is_none_or(|k| k == i + 1);
         if shown {
             let events = &sim.trace()[o.events.0..o.events.1];
             if json {
-                for e in events {
-                    say!("{}", event_json(&topo, e));
+                for (k, e) in events.iter().enumerate() {
+                    say!("{}", event_json(&topo, base + o.events.0 + k, e));
                 }
             } else {
                 say!(
@@ -323,6 +340,7 @@ fn trace_cmd(path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail>
                 say!("");
             }
         }
+        base += sim.trace().len();
         sim.clear_trace();
         if only.is_some_and(|k| k == i + 1) {
             break;
@@ -331,7 +349,13 @@ fn trace_cmd(path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail>
     Ok(true)
 }
 
-fn show(path: &Path, node: &str, which: Option<View>) -> Result<bool, Fail> {
+fn show(
+    path: &Path,
+    node: &str,
+    which: Option<View>,
+    after_probe: Option<usize>,
+    at_event: Option<usize>,
+) -> Result<bool, Fail> {
     let topo = load(path)?;
     let Some(id) = topo.node_by_name(node) else {
         let names: Vec<&str> = topo.nodes.iter().map(|n| n.name.as_str()).collect();
@@ -344,10 +368,27 @@ fn show(path: &Path, node: &str, which: Option<View>) -> Result<bool, Fail> {
             2,
         ));
     };
+    let n = topo.probes.len();
+    if let Some(k) = after_probe {
+        if k == 0 || k > n {
+            return Err(Fail(
+                format!(
+                    "error: {}: there is no probe {k}; this file has {n} probe(s), numbered from 1",
+                    path.display()
+                ),
+                2,
+            ));
+        }
+    }
     let mut sim = Sim::new(&topo);
-    for i in 0..topo.probes.len() {
-        sim.run_probe(i);
-        sim.clear_trace();
+    match at_event {
+        Some(k) => sim.run_until(k.saturating_add(1)),
+        None => {
+            for i in 0..after_probe.unwrap_or(n) {
+                sim.run_probe(i);
+                sim.clear_trace();
+            }
+        }
     }
     let views = match which {
         Some(v) => vec![v],

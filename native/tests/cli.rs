@@ -160,3 +160,34 @@ fn show_prints_the_views_after_the_probes() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("the nodes are: host, bus1, bus2"));
 }
+
+#[test]
+fn show_at_any_point_of_the_run() {
+    // Event 3 of docker0 is bus2's ARP request going out: the entry is INCOMPLETE.
+    let t = text(&netsim(&[
+        "show",
+        "examples/docker0.yaml",
+        "bus2",
+        "neigh",
+        "--at-event",
+        "3",
+    ]));
+    assert_eq!(t, "172.17.0.2 dev eth0  INCOMPLETE\n");
+    let t = text(&netsim(&[
+        "show",
+        "examples/docker0.yaml",
+        "bus2",
+        "neigh",
+        "--after-probe",
+        "1",
+    ]));
+    assert_eq!(
+        t,
+        "172.17.0.2 dev eth0 lladdr 02:42:ac:11:00:02 REACHABLE\n"
+    );
+    // The JSON trace numbers events over the whole run, as --at-event counts them.
+    let o = netsim(&["trace", "examples/docker0.yaml", "-p", "2", "--json"]);
+    let first: serde_json::Value = serde_json::from_str(text(&o).lines().next().unwrap()).unwrap();
+    assert!(first["index"].as_u64().unwrap() > 30, "{first}");
+    assert_eq!(first["type"], "probe_start");
+}

@@ -279,3 +279,65 @@ probes:
         "c sees nothing of the second ping"
     );
 }
+
+#[test]
+fn every_host_may_have_its_own_docker0_with_the_same_addresses() {
+    // Two Docker hosts on one LAN, each with 172.17.0.1 on docker0 and a
+    // container at 172.17.0.2: namespaces keep them apart.
+    let topo = load(
+        "
+name: twohosts
+nodes:
+  h1:
+    kind: host
+    interfaces:
+      eth0: { addresses: [192.168.1.10/24] }
+      docker0: { type: bridge, addresses: [172.17.0.1/16] }
+  h2:
+    kind: host
+    interfaces:
+      eth0: { addresses: [192.168.1.11/24] }
+      docker0: { type: bridge, addresses: [172.17.0.1/16] }
+  a:
+    kind: container
+    on: h1
+    interfaces:
+      eth0: { addresses: [172.17.0.2/16] }
+    routes:
+      - { to: default, via: 172.17.0.1 }
+  b:
+    kind: container
+    on: h2
+    interfaces:
+      eth0: { addresses: [172.17.0.2/16] }
+    routes:
+      - { to: default, via: 172.17.0.1 }
+links:
+  - { veth: [a:eth0, h1:veth-a], master: docker0 }
+  - { veth: [b:eth0, h2:veth-b], master: docker0 }
+  - { wire: [h1:eth0, h2:eth0], name: lan }
+probes:
+  - { from: a, to: 172.17.0.1, proto: icmp, expect: reply }
+  - { from: b, to: 172.17.0.1, proto: icmp, expect: reply }
+  - { from: h1, to: 192.168.1.11, proto: icmp, expect: reply }
+  - { from: a, to: 192.168.1.11, proto: icmp, expect: timeout }
+",
+    );
+    let mut sim = Sim::new(&topo);
+    let out = sim.run_all();
+    let h1 = topo.node_by_name("h1");
+    let h2 = topo.node_by_name("h2");
+    assert_eq!(out[0].result, ProbeResult::Reply);
+    assert_eq!(out[0].reached, h1, "a's gateway is its own host's docker0");
+    assert_eq!(out[1].reached, h2, "b's gateway is its own host's docker0");
+    assert_eq!(out[2].result, ProbeResult::Reply);
+    // h1 does not forward: a's packet for the LAN dies in h1, silently.
+    assert_eq!(out[3].result, ProbeResult::Timeout);
+    let ev = &sim.trace()[out[3].events.0..out[3].events.1];
+    assert!(ev.iter().any(|e| matches!(
+        e.kind,
+        EventKind::Drop {
+            reason: DropReason::ForwardingOff
+        }
+    )));
+}

@@ -344,18 +344,10 @@ fn every_built_in_example_resolves() {
 #[test]
 fn ten_thousand_containers_resolve() {
     // 100 hosts, each with a bridge, a router and 100 containers with a
-    // veth to the bridge and a default route. Release builds take well under
-    // 200 ms here; the figure is printed, not asserted.
+    // veth to the bridge and a default route. Its speed is measured by
+    // `cargo bench -p netsim-core --bench sim -- resolve`, not here.
     let y = crate::examples::generated(100, 100);
-    let start = std::time::Instant::now();
     let t = load(&y);
-    let took = start.elapsed();
-    eprintln!(
-        "resolved {} bytes, {} nodes, {} interfaces in {took:?}",
-        y.len(),
-        t.nodes.len(),
-        t.ifaces.len()
-    );
     assert_eq!(t.nodes.len(), 100 * 102);
     assert_eq!(t.veths.len(), 100 * 101);
     let c = t.node_by_name("c7-42").unwrap();

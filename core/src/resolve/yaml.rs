@@ -506,10 +506,9 @@ mod tests {
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
             ));
         }
-        let t = std::time::Instant::now();
+        // Refused by counting copies (bounded work), not by a timer.
         let e = parse(&y).unwrap_err();
         assert!(e.message.contains("copy more than"), "{e:?}");
-        assert!(t.elapsed().as_secs() < 5);
     }
 
     #[test]

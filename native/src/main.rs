@@ -303,20 +303,24 @@ fn event_json(topo: &Topology, index: usize, e: &Event) -> serde_json::Value {
     })
 }
 
+/// A probe number given on the command line must name a probe of the file.
+fn check_probe_number(path: &Path, topo: &Topology, k: Option<usize>) -> Result<(), Fail> {
+    let n = topo.probes.len();
+    match k {
+        Some(k) if k == 0 || k > n => Err(Fail(
+            format!(
+                "error: {}: there is no probe {k}; this file has {n} probe(s), numbered from 1",
+                path.display()
+            ),
+            2,
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn trace_cmd(path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail> {
     let topo = load(path)?;
-    let n = topo.probes.len();
-    if let Some(k) = only {
-        if k == 0 || k > n {
-            return Err(Fail(
-                format!(
-                    "error: {}: there is no probe {k}; this file has {n} probe(s), numbered from 1",
-                    path.display()
-                ),
-                2,
-            ));
-        }
-    }
+    check_probe_number(path, &topo, only)?;
     let mut sim = Sim::new(&topo);
     // Events are numbered over the whole run, as `show --at-event` counts them.
     let mut base = 0;
@@ -368,18 +372,8 @@ fn show(
             2,
         ));
     };
+    check_probe_number(path, &topo, after_probe)?;
     let n = topo.probes.len();
-    if let Some(k) = after_probe {
-        if k == 0 || k > n {
-            return Err(Fail(
-                format!(
-                    "error: {}: there is no probe {k}; this file has {n} probe(s), numbered from 1",
-                    path.display()
-                ),
-                2,
-            ));
-        }
-    }
     let mut sim = Sim::new(&topo);
     match at_event {
         Some(k) => sim.run_until(k.saturating_add(1)),

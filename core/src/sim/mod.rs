@@ -182,36 +182,27 @@ impl ProbeOutcome {
         let Some(e) = expect else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        let show = |v: Option<String>| v.unwrap_or_else(|| "nothing".to_string());
-        if let Some(r) = e.result {
-            if r != self.result {
-                out.push(Mismatch {
-                    field: "result",
-                    expected: r.to_string(),
-                    actual: self.result.to_string(),
-                });
-            }
+        /// A field that is expected and differs; `None` on our side is "nothing".
+        fn field<T: PartialEq + ToString>(
+            name: &'static str,
+            want: Option<T>,
+            got: Option<T>,
+        ) -> Option<Mismatch> {
+            let want = want?;
+            (Some(&want) != got.as_ref()).then(|| Mismatch {
+                field: name,
+                expected: want.to_string(),
+                actual: got.map_or_else(|| "nothing".to_string(), |g| g.to_string()),
+            })
         }
-        if let Some(s) = e.seen_from {
-            if Some(s) != self.seen_from {
-                out.push(Mismatch {
-                    field: "seen_from",
-                    expected: s.to_string(),
-                    actual: show(self.seen_from.map(|a| a.to_string())),
-                });
-            }
-        }
-        if let Some(t) = e.ttl {
-            if Some(t) != self.ttl {
-                out.push(Mismatch {
-                    field: "ttl",
-                    expected: t.to_string(),
-                    actual: show(self.ttl.map(|a| a.to_string())),
-                });
-            }
-        }
-        out
+        [
+            field("result", e.result, Some(self.result)),
+            field("seen_from", e.seen_from, self.seen_from),
+            field("ttl", e.ttl, self.ttl),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 

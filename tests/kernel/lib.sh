@@ -1,0 +1,148 @@
+# Helpers for the scripts that tests/kernel.rs generates from a topology.
+# Source this from a script run inside
+#     unshare -m -n --propagation private bash SCRIPT
+# Everything it creates lives in namespaces of that private sandbox only, and
+# vanishes with it. Output: one line per probe on stdout,
+#     PROBE <index> <result> <seen_from|-> <ttl|->
+# and diagnostics on stderr.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Never run in the machine's own network namespace: /proc is the machine's,
+# so PID 1's namespace is the machine's one.
+if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net)" ]; then
+  echo "netsim kernel check: refusing to run outside a private network namespace" >&2
+  exit 97
+fi
+
+# A private /run/netns: a tmpfs in this mount namespace only. If the machine
+# has no /run/netns, cover /run instead, so that nothing is created outside.
+if [ -d /run/netns ]; then
+  mount -t tmpfs netsim-kernel /run/netns || exit 98
+else
+  mount -t tmpfs netsim-kernel /run || exit 98
+  mkdir -p /run/netns
+fi
+
+OUT=$(mktemp -d /tmp/netsim-kernel.XXXXXX) || exit 99
+PIDS=()
+
+cleanup() {
+  local p ns
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+  # anything else still running in one of our namespaces
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
+  done
+  wait 2>/dev/null
+  rm -rf "$OUT"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+# Stop at the first failing set-up command: a half-built topology would only
+# produce confusing probe results.
+must() { "$@" || { echo "set-up failed: $*" >&2; exit 90; }; }
+
+# X NS CMD...: runs CMD in NS. (Background jobs call `ip netns exec` directly,
+# so that $! is the program itself and killing it leaves no orphan.)
+X() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# ns NAME FORWARDING(0|1): a namespace as netsim apply makes one
+ns() {
+  must ip netns add "$1"
+  must ip -n "$1" link set lo up
+  must X "$1" sysctl -qw net.ipv4.ip_forward="$2"
+  # Without br_netfilter the key does not exist, and bridged frames never
+  # pass the IP hooks: the same as 0.
+  if X "$1" test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then
+    must X "$1" sysctl -qw net.bridge.bridge-nf-call-iptables=0
+  fi
+}
+
+# wire_ns NS: the namespace of a wire, holding the bridge "sw"
+wire_ns() {
+  ns "$1" 0
+  must ip -n "$1" link add name sw type bridge stp_state 0
+  must ip -n "$1" link set sw up
+}
+
+# wire_port NODE_NS IF WIRE_NS PORT: a NIC, as a veth whose other end is a
+# port of the wire's bridge
+wire_port() {
+  must ip -n "$1" link add name "$2" type veth peer name "$4" netns "$3"
+  must ip -n "$3" link set "$4" master sw
+  must ip -n "$3" link set "$4" up
+}
+
+# listen NS tcp|udp PORT: a socket; waits until it is bound
+listen() {
+  local ready="$OUT/ready.${#PIDS[@]}"
+  ip netns exec "$1" python3 "$HERE/listen.py" "$2" "$3" "$ready" >/dev/null 2>"$ready.err" &
+  PIDS+=($!)
+  local k
+  for k in $(seq 100); do
+    [ -s "$ready" ] && return 0
+    sleep 0.05
+  done
+  echo "listener $2/$3 in $1 did not start:" >&2; cat "$ready.err" >&2
+  exit 91
+}
+
+# probe INDEX FROM_NS TO PROTO PORT TTL CAP_NS
+#   runs one probe; when CAP_NS is not "-", captures the probe's first packet
+#   in that namespace (the destination's) to read its TTL and source address
+#   on arrival.
+probe() {
+  local idx=$1 from=$2 to=$3 proto=$4 port=$5 ttl=$6 cn=$7 filt tp=
+  case $proto in
+    icmp) filt="icmp[icmptype] == icmp-echo and dst host $to" ;;
+    tcp)  filt="tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0 and dst host $to and dst port $port" ;;
+    udp)  filt="udp and dst host $to and dst port $port" ;;
+  esac
+  local cap=$OUT/cap.$idx err=$OUT/cap.$idx.err
+  : >"$cap"; : >"$err"
+  if [ "$cn" != - ]; then
+    ip netns exec "$cn" tcpdump -i any -Q in -n -v -l -c 1 --immediate-mode "$filt" >"$cap" 2>"$err" &
+    tp=$!
+    PIDS+=("$tp")
+    local k ok=0
+    for k in $(seq 200); do
+      if grep -q "listening on" "$err"; then ok=1; break; fi
+      kill -0 "$tp" 2>/dev/null || break
+      sleep 0.05
+    done
+    if [ $ok = 0 ]; then echo "tcpdump did not start in $cn:" >&2; cat "$err" >&2; exit 92; fi
+  fi
+  local res r
+  if [ "$proto" = icmp ]; then
+    res=$(X "$from" ping -n -c1 -W5 -t "$ttl" "$to" 2>&1)
+    case $res in
+      *"bytes from"*) r=reply ;;
+      *"Time to live exceeded"*) r=ttl-exceeded ;;
+      *"Unreachable"*|*"unreachable"*) r=unreachable ;;
+      *" 0 received"*) r=timeout ;;
+      *) r=error ;;
+    esac
+  else
+    res=$(X "$from" python3 "$HERE/probe.py" "$proto" "$to" "$port" "$ttl" 2>&1)
+    r=${res%% *}
+    case $r in reply|refused|unreachable|ttl-exceeded|timeout) ;; *) r=error ;; esac
+  fi
+  echo "probe $idx: $from -> $to $proto $port ttl $ttl: $r | $(echo "$res" | tr '\n' ' ')" >&2
+  local at_ttl=- at_src=-
+  if [ -n "$tp" ]; then
+    # tcpdump exits by itself once it has printed the first packet; give it
+    # up to 1.5 s (a packet that arrived is printed at once), then stop it.
+    local k
+    for k in $(seq 30); do kill -0 "$tp" 2>/dev/null || break; sleep 0.05; done
+    kill "$tp" 2>/dev/null; wait "$tp" 2>/dev/null
+    if grep -q "ttl [0-9]" "$cap"; then
+      at_ttl=$(grep -o 'ttl [0-9]*' "$cap" | head -1 | cut -d' ' -f2)
+      at_src=$(sed -n 2p "$cap" | awk '{print $1}' | cut -d. -f1-4)
+      echo "  capture in $cn: $(tr '\n' ' ' <"$cap")" >&2
+    fi
+  fi
+  echo "PROBE $idx $r $at_src $at_ttl"
+}

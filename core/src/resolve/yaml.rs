@@ -366,13 +366,21 @@ pub fn parse(text: &str) -> Result<Option<Node<'_>>, SyntaxError> {
             )?,
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match b.stack.pop() {
-                    Some(Frame::Seq { pos, anchor, items }) => (
-                        Node {
-                            pos,
-                            value: Value::Seq(items),
-                        },
+                    Some(Frame::Seq {
+                        pos,
                         anchor,
-                    ),
+                        mut items,
+                    }) => {
+                        // The tree lives until the model is built: no slack.
+                        items.shrink_to_fit();
+                        (
+                            Node {
+                                pos,
+                                value: Value::Seq(items),
+                            },
+                            anchor,
+                        )
+                    }
                     Some(Frame::Map {
                         pos,
                         anchor,
@@ -387,6 +395,7 @@ pub fn parse(text: &str) -> Result<Option<Node<'_>>, SyntaxError> {
                             };
                             entries.push((k, null));
                         }
+                        entries.shrink_to_fit();
                         (
                             Node {
                                 pos,

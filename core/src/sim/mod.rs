@@ -1234,20 +1234,12 @@ impl<'t> Sim<'t> {
                         delivery: Delivery::EchoRequest,
                     },
                 );
-                let ident = self.next_ident(node);
-                let reply = Ipv4Packet {
-                    src: p.dst,
-                    dst: p.src,
-                    ttl: DEFAULT_TTL,
-                    ident,
-                    dont_fragment: false,
-                    l4: L4::Icmp(Icmp::EchoReply {
-                        id: *id,
-                        seq: *seq,
-                        data: data.clone(),
-                    }),
-                };
-                self.ip_output(node, reply, None);
+                let l4 = L4::Icmp(Icmp::EchoReply {
+                    id: *id,
+                    seq: *seq,
+                    data: data.clone(),
+                });
+                self.reply(node, &p, l4, false);
             }
             L4::Icmp(Icmp::EchoReply { id, .. }) => {
                 let mine = self.probe.as_ref().is_some_and(|r| {
@@ -1487,14 +1479,20 @@ impl<'t> Sim<'t> {
     }
 
     fn send_tcp(&mut self, node: NodeId, to: &Ipv4Packet, t: Tcp) {
+        self.reply(node, to, L4::Tcp(t), true);
+    }
+
+    /// The kernel answers `to` from the address it was sent to, with its
+    /// own TTL and IP id (echo replies, SYN-ACKs, RSTs, UDP echoes).
+    fn reply(&mut self, node: NodeId, to: &Ipv4Packet, l4: L4, dont_fragment: bool) {
         let ident = self.next_ident(node);
         let packet = Ipv4Packet {
             src: to.dst,
             dst: to.src,
             ttl: DEFAULT_TTL,
             ident,
-            dont_fragment: true,
-            l4: L4::Tcp(t),
+            dont_fragment,
+            l4,
         };
         self.ip_output(node, packet, None);
     }
@@ -1518,20 +1516,12 @@ impl<'t> Sim<'t> {
             if to_broadcast {
                 return;
             }
-            let ident = self.next_ident(node);
-            let echo = Ipv4Packet {
-                src: p.dst,
-                dst: p.src,
-                ttl: DEFAULT_TTL,
-                ident,
-                dont_fragment: true,
-                l4: L4::Udp(Udp {
-                    src_port: u.dst_port,
-                    dst_port: u.src_port,
-                    data: u.data.clone(),
-                }),
-            };
-            self.ip_output(node, echo, None);
+            let l4 = L4::Udp(Udp {
+                src_port: u.dst_port,
+                dst_port: u.src_port,
+                data: u.data.clone(),
+            });
+            self.reply(node, p, l4, true);
         } else {
             self.icmp_error(node, p, 3, unreach::PORT);
         }

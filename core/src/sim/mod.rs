@@ -23,6 +23,7 @@ pub mod route;
 use core::cmp::Ordering;
 use core::net::Ipv4Addr;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -113,6 +114,14 @@ enum Origin {
 pub struct Pending {
     packet: Ipv4Packet,
     origin: Origin,
+}
+
+/// What the simulator needs to know of a bridge, derived from the topology.
+#[derive(Debug)]
+struct BridgeInfo {
+    ports: Vec<IfaceId>,
+    /// The bridge's own MAC and its ports': `local` FDB entries.
+    local: FxHashSet<MacAddr>,
 }
 
 /// The mutable state of one namespace, made on first use.
@@ -218,7 +227,7 @@ pub struct Sim<'t> {
     in_flight: usize,
     nodes: FxHashMap<NodeId, NodeState>,
     bridges: FxHashMap<IfaceId, Fdb>,
-    bridge_ports: FxHashMap<IfaceId, Vec<IfaceId>>,
+    bridges_info: FxHashMap<IfaceId, Arc<BridgeInfo>>,
     wires: FxHashMap<WireId, Fdb>,
     trace: Vec<Event>,
     probe: Option<ProbeRun>,
@@ -236,7 +245,7 @@ impl<'t> Sim<'t> {
             in_flight: 0,
             nodes: FxHashMap::default(),
             bridges: FxHashMap::default(),
-            bridge_ports: FxHashMap::default(),
+            bridges_info: FxHashMap::default(),
             wires: FxHashMap::default(),
             trace: Vec::new(),
             probe: None,
@@ -596,17 +605,25 @@ impl<'t> Sim<'t> {
             .find(|&i| self.topo.iface(i).kind == IfaceKind::Loopback)
     }
 
-    fn ports_of(&mut self, bridge: IfaceId) -> Vec<IfaceId> {
+    /// A bridge's ports and local MACs, worked out once per run.
+    fn bridge_info(&mut self, bridge: IfaceId) -> Arc<BridgeInfo> {
         let topo = self.topo;
-        self.bridge_ports
+        self.bridges_info
             .entry(bridge)
             .or_insert_with(|| {
-                topo.node(topo.iface(bridge).node)
+                let ports: Vec<IfaceId> = topo
+                    .node(topo.iface(bridge).node)
                     .ifaces
                     .iter()
                     .copied()
                     .filter(|&i| topo.iface(i).master == Some(bridge))
-                    .collect()
+                    .collect();
+                let local = ports
+                    .iter()
+                    .chain(core::iter::once(&bridge))
+                    .map(|&i| topo.iface(i).mac)
+                    .collect();
+                Arc::new(BridgeInfo { ports, local })
             })
             .clone()
     }
@@ -712,23 +729,6 @@ impl<'t> Sim<'t> {
         }
     }
 
-    fn switch_ports(&mut self, sw: Switch) -> Vec<IfaceId> {
-        match sw {
-            Switch::Bridge(b) => self.ports_of(b),
-            Switch::Wire(w) => self.topo.wire(w).ends.clone(),
-        }
-    }
-
-    /// Whether `mac` belongs to the bridge or one of its ports (a `local`
-    /// FDB entry: such frames go up to the bridge's own stack).
-    fn bridge_local_mac(&mut self, bridge: IfaceId, mac: MacAddr) -> bool {
-        self.topo.iface(bridge).mac == mac
-            || self
-                .ports_of(bridge)
-                .iter()
-                .any(|&p| self.topo.iface(p).mac == mac)
-    }
-
     /// `br_handle_frame_finish`: learn the source, then deliver locally,
     /// forward, or flood.
     fn switch_input(&mut self, sw: Switch, in_port: IfaceId, bytes: Bytes) {
@@ -763,7 +763,7 @@ impl<'t> Sim<'t> {
             Learned::Refreshed | Learned::Ignored => {}
         }
         if let Switch::Bridge(b) = sw {
-            if !dst.is_multicast() && self.bridge_local_mac(b, dst) {
+            if !dst.is_multicast() && self.bridge_info(b).local.contains(&dst) {
                 self.emit(place, EventKind::PassUp { bridge: b });
                 self.bridge_pass_up(b, bytes);
                 return;
@@ -802,11 +802,16 @@ impl<'t> Sim<'t> {
         } else {
             FloodWhy::Unknown
         };
-        let ports: Vec<IfaceId> = self
-            .switch_ports(sw)
-            .into_iter()
-            .filter(|&p| Some(p) != in_port)
-            .collect();
+        let others = |all: &[IfaceId]| -> Vec<IfaceId> {
+            all.iter()
+                .copied()
+                .filter(|&p| Some(p) != in_port)
+                .collect()
+        };
+        let ports = match sw {
+            Switch::Bridge(b) => others(&self.bridge_info(b).ports),
+            Switch::Wire(w) => others(&self.topo.wire(w).ends),
+        };
         let up = matches!(sw, Switch::Bridge(_)) && in_port.is_some() && dst.is_multicast();
         self.emit(
             place,

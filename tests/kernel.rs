@@ -81,7 +81,7 @@ fn unsupported(topo: &Topology) -> Option<String> {
         }
     }
     for i in &topo.ifaces {
-        if i.kind == IfaceKind::Vxlan {
+        if i.kind() == IfaceKind::Vxlan {
             why.push(format!("{} is a vxlan", topo.iface_label(i.id)));
         }
     }
@@ -120,13 +120,13 @@ fn script(file: &str, topo: &Topology, lib: &Path) -> String {
         let _ = writeln!(w, "wire_ns w{k}");
     }
     let _ = writeln!(w, "# bridges");
-    for i in topo.ifaces.iter().filter(|i| i.kind == IfaceKind::Bridge) {
+    for i in topo.ifaces.iter().filter(|i| i.kind() == IfaceKind::Bridge) {
         let _ = writeln!(
             w,
             "must ip -n {} link add name {} type bridge stp_state {}",
             ns(i.node),
             q(&i.name),
-            u8::from(i.stp)
+            u8::from(i.stp())
         );
     }
     let _ = writeln!(w, "# veth pairs, the peer created in its namespace");
@@ -151,7 +151,7 @@ fn script(file: &str, topo: &Topology, lib: &Path) -> String {
     let ifaces: Vec<_> = topo
         .ifaces
         .iter()
-        .filter(|i| i.kind != IfaceKind::Loopback)
+        .filter(|i| i.kind() != IfaceKind::Loopback)
         .collect();
     let _ = writeln!(w, "# MACs and MTUs (before anything is up), masters");
     for i in &ifaces {
@@ -367,10 +367,10 @@ fn kernel_agrees_with_the_simulator_on_every_example() {
             );
             continue;
         }
-        let mut sim = Sim::new(&topo);
+        let mut sim = Sim::new(topo.clone());
         let outcomes: Vec<SimSide> = (0..topo.probes.len())
             .map(|i| {
-                let o = sim.run_probe(i);
+                let o = sim.run_probe(i).unwrap();
                 SimSide {
                     result: o.result,
                     seen_from: o.seen_from,

@@ -2,6 +2,10 @@
 //! that containers use: network namespaces, veth pairs, bridges, ARP,
 //! IPv4 routing.
 //!
+//! The data path is split as the kernel's is: [`dev`] (veth, NIC, wire,
+//! loopback), [`bridge`], [`neigh`] (ARP), [`ipv4`], [`netfilter`] and
+//! [`sock`], driven by the run loop of [`sim`] in virtual [`time`].
+//!
 //! The flow is one way: a topology file ([`load`]) becomes a validated
 //! [`model::Topology`]; a [`sim::Sim`] runs its probes, moving real Ethernet
 //! frames between devices and recording every decision in a
@@ -11,11 +15,18 @@
 //! Promises: no clock, RNG, threads, files or web APIs; the same input gives
 //! the same output, byte for byte; nothing panics on any input.
 
+pub mod bridge;
+pub mod dev;
 pub mod error;
 pub mod examples;
+pub mod ipv4;
 pub mod model;
+pub mod neigh;
+pub mod netfilter;
 pub mod resolve;
 pub mod sim;
+pub mod sock;
+pub mod time;
 pub mod trace;
 pub mod view;
 pub mod wire;

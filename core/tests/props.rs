@@ -142,7 +142,7 @@ proptest! {
     #[test]
     fn accepted_topologies_simulate_to_an_end(yaml in topology_yaml()) {
         if let Ok(topo) = netsim_core::load("prop.yaml", &yaml) {
-            let mut sim = Sim::new(&topo);
+            let mut sim = Sim::new(topo.clone());
             let outcomes = sim.run_all();
             prop_assert_eq!(outcomes.len(), topo.probes.len());
             // Every probe is closed in the trace, and every event explains itself.
@@ -164,7 +164,7 @@ proptest! {
     ) {
         let e = examples::find("docker0.yaml").unwrap();
         let topo = netsim_core::load(e.file, e.yaml).unwrap();
-        let mut sim = Sim::new(&topo);
+        let mut sim = Sim::new(topo.clone());
         let iface = IfaceId(iface % topo.ifaces.len() as u32);
         let (a, b) = sim.inject(iface, &bytes);
         prop_assert!(b > a, "an injected frame is at least received");
@@ -180,7 +180,7 @@ proptest! {
         // Take real frames from a run, corrupt a few bytes, and feed them back.
         let e = examples::find("docker0.yaml").unwrap();
         let topo = netsim_core::load(e.file, e.yaml).unwrap();
-        let mut sim = Sim::new(&topo);
+        let mut sim = Sim::new(topo.clone());
         sim.run_all();
         let frames: Vec<Vec<u8>> = sim.trace().iter().filter_map(|e| e.bytes()).map(|b| b.to_vec()).collect();
         prop_assume!(!frames.is_empty());

@@ -1,14 +1,15 @@
 //! `netsim`: run a topology file's probes in the simulator, show the
 //! hop-by-hop trace, and show each namespace's state as `ip` would.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use netsim_core::model::{Probe, ProbeProto, Topology};
-use netsim_core::sim::{ProbeOutcome, Sim};
-use netsim_core::trace::{self, Event};
+use std::sync::Arc;
+
+use netsim_core::model::Topology;
+use netsim_core::sim::{describe_expect, describe_outcome, describe_probe, Sim};
+use netsim_core::trace;
 use netsim_core::view::{self, View};
 use serde_json::json;
 
@@ -177,56 +178,17 @@ fn load(path: &Path) -> Result<Topology, Fail> {
     netsim_core::load(&name, &text).map_err(|d| Fail(d.to_string(), 2))
 }
 
-fn describe_probe(topo: &Topology, p: &Probe) -> String {
-    let from = &topo.node(p.from).name;
-    let to = if p.to_text == p.to.to_string() {
-        p.to_text.clone()
-    } else {
-        format!("{} ({})", p.to_text, p.to)
-    };
-    match (p.proto, p.port) {
-        (ProbeProto::Icmp, _) | (_, None) => format!("{from} → {to} {}", p.proto.as_str()),
-        (proto, Some(port)) => format!("{from} → {to} {}/{port}", proto.as_str()),
-    }
-}
-
-fn describe_expect(p: &Probe) -> String {
-    let Some(e) = &p.expect else {
-        return "(anything)".into();
-    };
-    let mut parts = Vec::new();
-    if let Some(r) = e.result {
-        parts.push(r.to_string());
-    }
-    if let Some(s) = e.seen_from {
-        parts.push(format!("seen from {s}"));
-    }
-    if let Some(t) = e.ttl {
-        parts.push(format!("ttl {t}"));
-    }
-    parts.join(", ")
-}
-
-fn describe_outcome(o: &ProbeOutcome) -> String {
-    let mut s = o.result.to_string();
-    if let Some(from) = o.seen_from {
-        let _ = write!(s, ", seen from {from}");
-    }
-    if let Some(ttl) = o.ttl {
-        let _ = write!(s, ", ttl {ttl}");
-    }
-    s
-}
-
 fn check(path: &Path, json: bool) -> Result<bool, Fail> {
-    let topo = load(path)?;
-    let mut sim = Sim::new(&topo);
+    let topo = Arc::new(load(path)?);
+    let mut sim = Sim::new(Arc::clone(&topo));
     let mut failed = 0;
     if !json {
         say!("{}: {}", topo.name, topo.description.trim());
     }
     for (i, p) in topo.probes.iter().enumerate() {
-        let o = sim.run_probe(i);
+        let Some(o) = sim.run_probe(i) else {
+            continue;
+        };
         let mismatches = o.check(p.expect.as_ref());
         let pass = mismatches.is_empty();
         if !pass {
@@ -259,7 +221,7 @@ fn check(path: &Path, json: bool) -> Result<bool, Fail> {
                 if pass { "PASS" } else { "FAIL" },
                 i + 1,
                 describe_probe(&topo, p),
-                describe_expect(p),
+                describe_expect(p.expect.as_ref()),
                 describe_outcome(&o),
             );
             for m in &mismatches {
@@ -280,30 +242,6 @@ fn check(path: &Path, json: bool) -> Result<bool, Fail> {
     Ok(failed == 0)
 }
 
-fn event_json(topo: &Topology, index: usize, e: &Event) -> serde_json::Value {
-    let (node, iface) = match e.place {
-        trace::Place::Node(n) => (Some(topo.node(n).name.clone()), None),
-        trace::Place::Iface(i) => {
-            let f = topo.iface(i);
-            (Some(topo.node(f.node).name.clone()), Some(f.name.clone()))
-        }
-        trace::Place::Wire(_) => (None, None),
-    };
-    json!({
-        "index": index,
-        "probe": e.probe.map(|p| p + 1),
-        "time_ns": e.time,
-        "place": e.place.label(topo),
-        "node": node,
-        "iface": iface,
-        "type": e.kind_name(),
-        "summary": e.summary(),
-        "explain": e.explain(topo),
-        "event": e.kind,
-    })
-}
-
-/// A probe number given on the command line must name a probe of the file.
 fn check_probe_number(path: &Path, topo: &Topology, k: Option<usize>) -> Result<(), Fail> {
     let n = topo.probes.len();
     match k {
@@ -319,19 +257,22 @@ fn check_probe_number(path: &Path, topo: &Topology, k: Option<usize>) -> Result<
 }
 
 fn trace_cmd(path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail> {
-    let topo = load(path)?;
+    let topo = Arc::new(load(path)?);
     check_probe_number(path, &topo, only)?;
-    let mut sim = Sim::new(&topo);
-    // Events are numbered over the whole run, as `show --at-event` counts them.
-    let mut base = 0;
+    let mut sim = Sim::new(Arc::clone(&topo));
+    let mut writer = trace::json::Writer::new();
     for (i, p) in topo.probes.iter().enumerate() {
-        let o = sim.run_probe(i);
+        let Some(o) = sim.run_probe(i) else {
+            continue;
+        };
         let shown = only.is_none_or(|k| k == i + 1);
         if shown {
-            let events = &sim.trace()[o.events.0..o.events.1];
+            let events = sim.events_of(&o);
             if json {
+                // Events are numbered over the whole run, as `cause` and
+                // `show --at-event` count them.
                 for (k, e) in events.iter().enumerate() {
-                    say!("{}", event_json(&topo, base + o.events.0 + k, e));
+                    say!("{}", writer.event(&topo, o.events.0 + k, e));
                 }
             } else {
                 say!(
@@ -344,7 +285,6 @@ fn trace_cmd(path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail>
                 say!("");
             }
         }
-        base += sim.trace().len();
         sim.clear_trace();
         if only.is_some_and(|k| k == i + 1) {
             break;
@@ -374,7 +314,7 @@ fn show(
     };
     check_probe_number(path, &topo, after_probe)?;
     let n = topo.probes.len();
-    let mut sim = Sim::new(&topo);
+    let mut sim = Sim::new(topo.clone());
     match at_event {
         Some(k) => sim.run_until(k.saturating_add(1)),
         None => {

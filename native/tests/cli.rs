@@ -119,9 +119,35 @@ fn trace_one_probe_text_and_json() {
         .iter()
         .all(|e| e["explain"].is_string() && e["type"].is_string()));
     assert!(events.iter().any(|e| e["type"] == "frame_sent"
-        && e["event"]["bytes"]
+        && e["bytes"]
             .as_str()
             .is_some_and(|b| b.starts_with("ffffffffffff"))));
+    // The first crossing: bus2's ARP request over its veth pair.
+    let t = events
+        .iter()
+        .find(|e| e["type"] == "transmit")
+        .expect("a transmit event");
+    assert_eq!(t["from"], "bus2:eth0");
+    assert_eq!(t["to"], "host:vethb1c3a07");
+    assert_eq!(t["link"], "bus2:eth0-host:vethb1c3a07");
+    assert_eq!(t["link_kind"], "veth");
+    assert_eq!(
+        t["arrive_ns"].as_u64().unwrap() - t["depart_ns"].as_u64().unwrap(),
+        1000
+    );
+    let sent = &events[t["cause"].as_u64().unwrap() as usize];
+    assert_eq!(
+        (&sent["type"], &sent["frame"]),
+        (&"frame_sent".into(), &t["frame"])
+    );
+    // Names, not numbers: the route lookup names its device.
+    let route = events
+        .iter()
+        .find(|e| e["type"] == "route_lookup" && !e["route"].is_null())
+        .expect("a route lookup");
+    assert_eq!(route["route"]["dev"], "eth0");
+    // Every event of the probe carries its number, the end included.
+    assert!(events.iter().all(|e| e["probe"] == 1));
     let o = netsim(&["trace", "examples/docker0.yaml", "-p", "99"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("there is no probe 99"));

@@ -1,7 +1,7 @@
 //! The page's model: plain data made from `netsim-core`, no Yew here.
 
 use netsim_core::examples;
-use netsim_core::sim::Sim;
+use netsim_core::sim::{describe_expect, describe_outcome, describe_probe, Sim};
 
 /// One node as listed.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,34 +58,20 @@ fn scenario(file: &'static str, yaml: &'static str) -> Scenario {
             }
         }
     };
-    let mut sim = Sim::new(&topo);
+    let mut sim = Sim::new(topo.clone());
     let probes = topo
         .probes
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            let o = sim.run_probe(i);
+        .filter_map(|(i, p)| {
+            let o = sim.run_probe(i)?;
             sim.clear_trace();
-            let port = p.port.map(|n| format!("/{n}")).unwrap_or_default();
-            let expected = p
-                .expect
-                .and_then(|e| e.result)
-                .map_or("anything".to_string(), |r| r.to_string());
-            let mut got = o.result.to_string();
-            if let Some(ttl) = o.ttl {
-                got.push_str(&format!(", ttl {ttl}"));
-            }
-            ProbeRow {
-                text: format!(
-                    "{} → {} {}{port}",
-                    topo.node(p.from).name,
-                    p.to_text,
-                    p.proto.as_str()
-                ),
-                expected,
-                got,
+            Some(ProbeRow {
+                text: describe_probe(&topo, p),
+                expected: describe_expect(p.expect.as_ref()),
+                got: describe_outcome(&o),
                 pass: o.check(p.expect.as_ref()).is_empty(),
-            }
+            })
         })
         .collect();
     Scenario {

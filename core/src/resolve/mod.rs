@@ -34,7 +34,7 @@ use core::net::Ipv4Addr;
 use rustc_hash::FxHashMap;
 
 use crate::model::{
-    Iface, IfaceId, IfaceKind, IfaceLink, Listen, Node as ModelNode, NodeId, NodeKind, Topology,
+    Device, Iface, IfaceId, IfaceKind, Listen, Node as ModelNode, NodeId, NodeKind, Topology,
     VethPair, Vni, Vxlan, Wire, WireId,
 };
 use crate::wire::{Ipv4Net, MacAddr};
@@ -781,62 +781,19 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
         next = next.saturating_add(1).saturating_add(n.ifaces.len() as u32);
     }
     let ids = Ids { base };
-    let mut ifaces: Vec<Iface> = Vec::with_capacity(next as usize);
-    for (ni, n) in d.nodes.iter().enumerate() {
-        let node = NodeId(ni as u32);
-        ifaces.push(Iface {
-            id: ids.of(ni, Local::Lo),
-            node,
-            name: "lo".into(),
-            kind: IfaceKind::Loopback,
-            addresses: d.lo.to_vec(),
-            mac: MacAddr::ZERO,
-            mtu: 65536,
-            master: None,
-            stp: false,
-            vxlan: None,
-            link: IfaceLink::None,
-        });
-        for (fi, f) in n.ifaces.iter().enumerate() {
-            let kind = f.kind();
-            ifaces.push(Iface {
-                id: ids.of(ni, Local::If(fi)),
-                node,
-                name: f.name.to_string(),
-                kind,
-                addresses: f.addresses.clone(),
-                mac: f.mac.unwrap_or_else(|| match f.addresses.first() {
-                    Some(a) => MacAddr::docker(a.addr()),
-                    None => MacAddr::derived(&format!("{}/{}", n.name, f.name)),
-                }),
-                mtu: f
-                    .mtu
-                    .unwrap_or(if kind == IfaceKind::Vxlan { 1450 } else { 1500 }),
-                master: None,
-                stp: f.stp,
-                vxlan: None,
-                link: IfaceLink::None,
-            });
-        }
-    }
-    links::settle_masters(cx, &d, &ids, &mut ifaces);
-    settle_vxlan(cx, &d, &ids, &mut ifaces);
-
-    // Cables.
+    // Cables first, so that every interface is made with its device whole.
     let mut veths = Vec::new();
     let mut wires = Vec::new();
+    let mut cabled: FxHashMap<IfaceId, Device> = FxHashMap::default();
     for l in &d.links {
         match l {
             LinkDraft::Veth {
                 ends: [(an, ai), (bn, bi)],
             } => {
                 let (a, b) = (ids.of(*an, Local::If(*ai)), ids.of(*bn, Local::If(*bi)));
-                if let Some(x) = ifaces.get_mut(a.index()) {
-                    x.link = IfaceLink::Veth { peer: b };
-                }
-                if let Some(x) = ifaces.get_mut(b.index()) {
-                    x.link = IfaceLink::Veth { peer: a };
-                }
+                let pair = veths.len() as u32;
+                cabled.insert(a, Device::Veth { peer: b, pair });
+                cabled.insert(b, Device::Veth { peer: a, pair });
                 veths.push(VethPair { ends: [a, b] });
             }
             LinkDraft::Wire { ends, name } => {
@@ -844,9 +801,7 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
                 let ends: Vec<IfaceId> =
                     ends.iter().map(|&(n, i)| ids.of(n, Local::If(i))).collect();
                 for e in &ends {
-                    if let Some(x) = ifaces.get_mut(e.index()) {
-                        x.link = IfaceLink::Wire { wire: id };
-                    }
+                    cabled.insert(*e, Device::Nic { wire: id });
                 }
                 wires.push(Wire {
                     id,
@@ -856,6 +811,66 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
             }
         }
     }
+    let mut vxlans = settle_vxlan(cx, &d, &ids);
+
+    let mut ifaces: Vec<Iface> = Vec::with_capacity(next as usize);
+    for (ni, n) in d.nodes.iter().enumerate() {
+        let node = NodeId(ni as u32);
+        ifaces.push(Iface {
+            id: ids.of(ni, Local::Lo),
+            node,
+            name: "lo".into(),
+            ifindex: 1,
+            device: Device::Loopback,
+            addresses: d.lo.to_vec(),
+            mac: MacAddr::ZERO,
+            mtu: 65536,
+            master: None,
+        });
+        for (fi, f) in n.ifaces.iter().enumerate() {
+            let id = ids.of(ni, Local::If(fi));
+            let kind = f.kind();
+            let device = match kind {
+                IfaceKind::Loopback => Some(Device::Loopback),
+                IfaceKind::Bridge => Some(Device::Bridge { stp: f.stp }),
+                IfaceKind::Vxlan => vxlans.remove(&id).map(Device::Vxlan),
+                IfaceKind::Veth | IfaceKind::Nic => {
+                    cabled.remove(&id).filter(|dev| dev.kind() == kind)
+                }
+            };
+            let device = device.unwrap_or_else(|| {
+                // Every way to get here has been reported already (an end
+                // of no link, a vxlan without vni or local), so this
+                // topology is never returned; stay safe all the same.
+                if cx.diags.is_empty() {
+                    cx.err(
+                        f.pos,
+                        d.iface_path(ni, fi),
+                        format!("interface `{}` is not complete", f.name),
+                        None,
+                    );
+                }
+                Device::Loopback
+            });
+            ifaces.push(Iface {
+                id,
+                node,
+                name: f.name.to_string(),
+                ifindex: fi as u32 + 2,
+                device,
+                addresses: f.addresses.clone(),
+                mac: f.mac.unwrap_or_else(|| match f.addresses.first() {
+                    Some(a) => MacAddr::docker(a.addr()),
+                    None => MacAddr::derived(&format!("{}/{}", n.name, f.name)),
+                }),
+                mtu: f
+                    .mtu
+                    .unwrap_or(if kind == IfaceKind::Vxlan { 1450 } else { 1500 }),
+                master: None,
+            });
+        }
+    }
+    links::settle_masters(cx, &d, &ids, &mut ifaces);
 
     // Nodes, with their routes, NAT rules and sockets.
     let nodes_path = root_path.key("nodes");
@@ -907,7 +922,8 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
 }
 
 /// A vxlan's underlay `dev`, now that ids exist.
-fn settle_vxlan(cx: &mut Cx<'_>, d: &Drafts<'_>, ids: &Ids, ifaces: &mut [Iface]) {
+fn settle_vxlan(cx: &mut Cx<'_>, d: &Drafts<'_>, ids: &Ids) -> FxHashMap<IfaceId, Vxlan> {
+    let mut out = FxHashMap::default();
     for (ni, n) in d.nodes.iter().enumerate() {
         for (fi, f) in n.ifaces.iter().enumerate() {
             let Some(v) = &f.vxlan else { continue };
@@ -939,16 +955,18 @@ fn settle_vxlan(cx: &mut Cx<'_>, d: &Drafts<'_>, ids: &Ids, ifaces: &mut [Iface]
                 },
             };
             if let (Some(vni), Some(local)) = (v.vni, v.local) {
-                if let Some(x) = ifaces.get_mut(ids.of(ni, Local::If(fi)).index()) {
-                    x.vxlan = Some(Vxlan {
+                out.insert(
+                    ids.of(ni, Local::If(fi)),
+                    Vxlan {
                         vni,
                         local,
                         remotes: v.remotes.clone(),
                         dev,
                         port: v.port,
-                    });
-                }
+                    },
+                );
             }
         }
     }
+    out
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
+use crate::model::Device;
 use crate::model::{Expect, L4Proto, NatRule, ProbeProto, ProbeResult};
 
 /// The whole example of `shared/spec/topology.md`, as written there.
@@ -106,7 +107,7 @@ fn check_invariants(t: &Topology) {
         assert_eq!(n.id.index(), i);
         let lo = t.iface(n.ifaces[0]);
         assert_eq!(
-            (lo.name.as_str(), lo.kind, lo.mtu),
+            (lo.name.as_str(), lo.kind(), lo.mtu),
             ("lo", IfaceKind::Loopback, 65536)
         );
         assert_eq!(lo.addresses, vec![net("127.0.0.1/8")]);
@@ -115,7 +116,7 @@ fn check_invariants(t: &Topology) {
             assert_eq!(x.node, n.id);
             if let Some(m) = x.master {
                 assert_eq!(t.iface(m).node, n.id);
-                assert_eq!(t.iface(m).kind, IfaceKind::Bridge);
+                assert_eq!(t.iface(m).kind(), IfaceKind::Bridge);
                 assert_ne!(m, f);
             }
         }
@@ -132,24 +133,21 @@ fn check_invariants(t: &Topology) {
     let mut ends = 0;
     for (i, x) in t.ifaces.iter().enumerate() {
         assert_eq!(x.id.index(), i);
-        match x.kind {
-            IfaceKind::Veth => {
-                let IfaceLink::Veth { peer } = x.link else {
-                    panic!("{} has no peer", t.iface_label(x.id))
-                };
-                assert_eq!(t.iface(peer).link, IfaceLink::Veth { peer: x.id });
+        let pos = t.node(x.node).ifaces.iter().position(|&i| i == x.id);
+        assert_eq!(pos.map(|p| p as u32 + 1), Some(x.ifindex));
+        match x.device {
+            Device::Veth { peer, pair } => {
+                assert_eq!(t.iface(peer).veth_peer(), Some(x.id));
+                assert!(t.veths[pair as usize].ends.contains(&x.id));
                 ends += 1;
             }
-            IfaceKind::Nic => {
-                let IfaceLink::Wire { wire } = x.link else {
-                    panic!("{} has no wire", t.iface_label(x.id))
-                };
+            Device::Nic { wire } => {
                 assert!(t.wire(wire).ends.contains(&x.id));
                 ends += 1;
             }
-            _ => assert_eq!(x.link, IfaceLink::None),
+            _ => assert_eq!(x.veth_peer(), None),
         }
-        assert_eq!(x.vxlan.is_some(), x.kind == IfaceKind::Vxlan);
+        assert_eq!(x.vxlan().is_some(), x.kind() == IfaceKind::Vxlan);
     }
     let wired: usize = t.wires.iter().map(|w| w.ends.len()).sum();
     assert_eq!(ends, wired + 2 * t.veths.len());
@@ -181,17 +179,17 @@ fn spec_example_resolves_with_its_defaults() {
     // Defaults: Docker's MAC rule, a derived MAC without an address, 1500.
     let bus1_eth0 = iface(&t, "bus1", "eth0");
     assert_eq!(bus1_eth0.mac.to_string(), "02:42:ac:11:00:02");
-    assert_eq!((bus1_eth0.kind, bus1_eth0.mtu), (IfaceKind::Veth, 1500));
+    assert_eq!((bus1_eth0.kind(), bus1_eth0.mtu), (IfaceKind::Veth, 1500));
     let docker0 = iface(&t, "host", "docker0");
-    assert_eq!(docker0.kind, IfaceKind::Bridge);
+    assert_eq!(docker0.kind(), IfaceKind::Bridge);
     assert_eq!(docker0.mac.to_string(), "02:42:ac:11:00:01");
     let veth = iface(&t, "host", "veth2d6f8e9");
-    assert_eq!(veth.kind, IfaceKind::Veth);
+    assert_eq!(veth.kind(), IfaceKind::Veth);
     assert!(veth.addresses.is_empty());
     assert_eq!(veth.mac, MacAddr::derived("host/veth2d6f8e9"));
     assert_eq!(veth.master, Some(docker0.id));
-    assert_eq!(veth.link, IfaceLink::Veth { peer: bus1_eth0.id });
-    assert_eq!(bus1_eth0.link, IfaceLink::Veth { peer: veth.id });
+    assert_eq!(veth.veth_peer(), Some(bus1_eth0.id));
+    assert_eq!(bus1_eth0.veth_peer(), Some(veth.id));
     assert_eq!(bus1_eth0.master, None);
     assert_eq!(t.veths.len(), 2);
     assert_eq!(t.veths[0].ends, [bus1_eth0.id, veth.id]);
@@ -201,7 +199,7 @@ fn spec_example_resolves_with_its_defaults() {
     assert_eq!(t.wires[0].name, "lan");
     assert_eq!(t.wires[1].name, "internet");
     let gw_eth0 = iface(&t, "gw", "eth0");
-    assert_eq!(gw_eth0.kind, IfaceKind::Nic);
+    assert_eq!(gw_eth0.kind(), IfaceKind::Nic);
     assert_eq!(t.wires[0].ends, [iface(&t, "host", "eth0").id, gw_eth0.id]);
 
     // Nodes.
@@ -359,8 +357,8 @@ fn undeclared_ends_are_created_as_their_link_says() {
     let t = load(
         "name: t\nnodes:\n  a: { kind: host }\n  b: { kind: host }\n  c: { kind: host }\nlinks:\n  - wire: [a:eth0, b:eth0, c:eth0]\n  - veth: [a:v0, b:v0]\n  - wire: [a:eth1, b:eth1]\n",
     );
-    assert_eq!(iface(&t, "a", "eth0").kind, IfaceKind::Nic);
-    assert_eq!(iface(&t, "a", "v0").kind, IfaceKind::Veth);
+    assert_eq!(iface(&t, "a", "eth0").kind(), IfaceKind::Nic);
+    assert_eq!(iface(&t, "a", "v0").kind(), IfaceKind::Veth);
     let names: Vec<&str> = t.wires.iter().map(|w| w.name.as_str()).collect();
     assert_eq!(names, ["wire1", "wire2"]);
     let a = t.node_by_name("a").unwrap();
@@ -399,7 +397,7 @@ links:
     );
     let vx = iface(&t, "h1", "vx0");
     assert_eq!(vx.mtu, 1450);
-    let v = vx.vxlan.as_ref().unwrap();
+    let v = vx.vxlan().unwrap();
     assert_eq!(
         (v.vni.get(), v.local, v.port),
         (42, ip("192.168.1.11"), 4789)
@@ -407,8 +405,8 @@ links:
     assert_eq!(v.remotes, vec![ip("192.168.1.12")]);
     assert_eq!(v.dev, Some(iface(&t, "h1", "eth0").id));
     assert_eq!(vx.master, Some(iface(&t, "h1", "br0").id));
-    assert!(iface(&t, "h1", "br0").stp);
-    assert_eq!(iface(&t, "h1", "10").kind, IfaceKind::Veth);
+    assert!(iface(&t, "h1", "br0").stp());
+    assert_eq!(iface(&t, "h1", "10").kind(), IfaceKind::Veth);
 }
 
 #[test]

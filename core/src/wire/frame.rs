@@ -13,9 +13,10 @@
 use core::fmt::{self, Write as _};
 use core::net::Ipv4Addr;
 
+pub use etherparse::icmpv4::{DestUnreachableHeader, TimeExceededCode};
 use etherparse::{
-    icmpv4, ArpEthIpv4Packet, ArpOperation, EtherType, Ethernet2Header, IcmpEchoHeader,
-    Icmpv4Header, Icmpv4Type, IpNumber, Ipv4Header, TcpHeader, UdpHeader,
+    ArpEthIpv4Packet, ArpOperation, EtherType, Ethernet2Header, IcmpEchoHeader, Icmpv4Header,
+    Icmpv4Type, IpNumber, Ipv4Header, TcpHeader, UdpHeader,
 };
 
 use super::MacAddr;
@@ -111,15 +112,15 @@ pub enum Icmp {
         seq: u16,
         data: Vec<u8>,
     },
-    /// Type 3; `original` is the offending packet's IP header and at least
-    /// 8 bytes of what followed.
+    /// Type 3 with its code; `original` is the offending packet's IP
+    /// header and at least 8 bytes of what followed.
     DestUnreachable {
-        code: u8,
+        code: DestUnreachableHeader,
         original: Vec<u8>,
     },
-    /// Type 11 code 0 (TTL exceeded in transit).
+    /// Type 11 (code 0: TTL exceeded in transit).
     TimeExceeded {
-        code: u8,
+        code: TimeExceededCode,
         original: Vec<u8>,
     },
     Other {
@@ -128,11 +129,27 @@ pub enum Icmp {
     },
 }
 
-/// ICMP destination unreachable codes used here.
-pub mod unreach {
-    pub const NET: u8 = 0;
-    pub const HOST: u8 = 1;
-    pub const PORT: u8 = 3;
+/// The words `tcpdump` and `ping` use for a destination unreachable code.
+pub fn unreach_name(code: &DestUnreachableHeader) -> &'static str {
+    use DestUnreachableHeader as U;
+    match code {
+        U::Network => "net",
+        U::Host => "host",
+        U::Protocol => "protocol",
+        U::Port => "port",
+        U::FragmentationNeeded { .. } => "fragmentation needed",
+        U::SourceRouteFailed => "source route failed",
+        U::NetworkUnknown => "net unknown",
+        U::HostUnknown => "host unknown",
+        U::Isolated => "source host isolated",
+        U::NetworkProhibited => "net prohibited",
+        U::HostProhibited => "host prohibited",
+        U::TosNetwork => "net for TOS",
+        U::TosHost => "host for TOS",
+        U::FilterProhibited => "administratively prohibited",
+        U::HostPrecedenceViolation => "host precedence violation",
+        U::PrecedenceCutoff => "precedence cutoff",
+    }
 }
 
 /// The TCP flags the data path looks at.
@@ -228,22 +245,12 @@ impl Ipv4Packet {
                         Icmpv4Type::EchoReply(IcmpEchoHeader { id: *id, seq: *seq }),
                         data,
                     ),
-                    Icmp::DestUnreachable { code, original } => (
-                        Icmpv4Type::Unknown {
-                            type_u8: icmpv4::TYPE_DEST_UNREACH,
-                            code_u8: *code,
-                            bytes5to8: [0; 4],
-                        },
-                        original,
-                    ),
-                    Icmp::TimeExceeded { code, original } => (
-                        Icmpv4Type::Unknown {
-                            type_u8: icmpv4::TYPE_TIME_EXCEEDED,
-                            code_u8: *code,
-                            bytes5to8: [0; 4],
-                        },
-                        original,
-                    ),
+                    Icmp::DestUnreachable { code, original } => {
+                        (Icmpv4Type::DestinationUnreachable(code.clone()), original)
+                    }
+                    Icmp::TimeExceeded { code, original } => {
+                        (Icmpv4Type::TimeExceeded(*code), original)
+                    }
                     Icmp::Other { icmp_type, code } => (
                         Icmpv4Type::Unknown {
                             type_u8: *icmp_type,
@@ -297,15 +304,21 @@ impl Ipv4Packet {
     /// Reads an IPv4 packet (header checksum checked, as `ip_rcv` does).
     pub fn parse(bytes: &[u8]) -> Result<Ipv4Packet, ParseError> {
         let (h, rest) = Ipv4Header::from_slice(bytes).map_err(|e| perr("IPv4 header", e))?;
-        if h.calc_header_checksum() != h.header_checksum {
-            return Err(ParseError("IPv4 header checksum is wrong".into()));
+        let want = h.calc_header_checksum();
+        if want != h.header_checksum {
+            return Err(ParseError(format!(
+                "IPv4 header checksum is 0x{:04x}, it should be 0x{want:04x}",
+                h.header_checksum
+            )));
         }
         let total = usize::from(h.total_len);
         let body_len = total.saturating_sub(h.header_len());
         if total < h.header_len() || rest.len() < body_len {
-            return Err(ParseError(
-                "malformed IPv4: total length exceeds the frame".into(),
-            ));
+            return Err(ParseError(format!(
+                "malformed IPv4: total length {total} but the header is {} bytes and {} follow it",
+                h.header_len(),
+                rest.len()
+            )));
         }
         let body = &rest[..body_len];
         let fragment = h.more_fragments || h.fragment_offset.value() != 0;
@@ -336,7 +349,14 @@ impl Ipv4Packet {
                 IpNumber::UDP => {
                     let (u, data) =
                         UdpHeader::from_slice(body).map_err(|e| perr("UDP header", e))?;
-                    let len = usize::from(u.length).saturating_sub(8).min(data.len());
+                    let len = usize::from(u.length);
+                    if len < 8 || len - 8 > data.len() {
+                        return Err(ParseError(format!(
+                            "malformed UDP: length field {len}, but the datagram has {} bytes",
+                            body.len()
+                        )));
+                    }
+                    let len = len - 8;
                     L4::Udp(Udp {
                         src_port: u.source_port,
                         dst_port: u.destination_port,
@@ -368,6 +388,47 @@ impl Ipv4Packet {
     }
 }
 
+/// The IPv4 bytes inside a frame that [`Frame::parse`] read as IPv4:
+/// exactly its total length, without the Ethernet header or padding.
+pub fn ipv4_slice(frame: &[u8]) -> Option<&[u8]> {
+    let ip = frame.get(ETH_LEN..)?;
+    let total = usize::from(u16::from_be_bytes([*ip.get(2)?, *ip.get(3)?]));
+    ip.get(..total)
+}
+
+/// What `ip_forward` changes in the bytes of a packet: the TTL, one less,
+/// and the header checksum (RFC 1624's incremental update gives the same
+/// result as recomputing it). Returns `false`, changing nothing, when the
+/// bytes are not an IPv4 header or the TTL is already 0.
+pub fn decrement_ttl(ip: &mut [u8]) -> bool {
+    let Some(&first) = ip.first() else {
+        return false;
+    };
+    let ihl = usize::from(first & 0x0f) * 4;
+    if first >> 4 != 4 || ihl < 20 || ip.len() < ihl || ip[8] == 0 {
+        return false;
+    }
+    ip[8] -= 1;
+    ip[10] = 0;
+    ip[11] = 0;
+    let sum = ip[..ihl]
+        .chunks(2)
+        .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
+        .sum::<u32>();
+    let folded = (sum & 0xffff) + (sum >> 16);
+    let folded = (folded & 0xffff) + (folded >> 16);
+    let check = !(folded as u16);
+    ip[10..12].copy_from_slice(&check.to_be_bytes());
+    true
+}
+
+/// What an ICMP error quotes of a packet (RFC 792, RFC 1812 4.3.2.3): its
+/// IP header, options included, and the first 8 bytes of its payload.
+pub fn quote_bytes(ip: &[u8]) -> Vec<u8> {
+    let ihl = ip.first().map_or(20, |b| usize::from(b & 0x0f) * 4);
+    ip[..ip.len().min(ihl + 8)].to_vec()
+}
+
 fn ipv4_header(p: &Ipv4Packet, payload_len: usize) -> Ipv4Header {
     let mut h = Ipv4Header::new(
         u16::try_from(payload_len)
@@ -389,7 +450,10 @@ fn parse_icmp(body: &[u8]) -> Result<Icmp, ParseError> {
     let (h, data) = Icmpv4Header::from_slice(body).map_err(|e| perr("ICMP header", e))?;
     let check = Icmpv4Header::with_checksum(h.icmp_type.clone(), data);
     if check.checksum != h.checksum {
-        return Err(ParseError("ICMP checksum is wrong".into()));
+        return Err(ParseError(format!(
+            "ICMP checksum is 0x{:04x}, it should be 0x{:04x}",
+            h.checksum, check.checksum
+        )));
     }
     Ok(match h.icmp_type {
         Icmpv4Type::EchoRequest(e) => Icmp::EchoRequest {
@@ -402,18 +466,12 @@ fn parse_icmp(body: &[u8]) -> Result<Icmp, ParseError> {
             seq: e.seq,
             data: data.to_vec(),
         },
-        Icmpv4Type::DestinationUnreachable(d) => Icmp::DestUnreachable {
-            code: d.code_u8(),
+        Icmpv4Type::DestinationUnreachable(code) => Icmp::DestUnreachable {
+            code,
             original: data.to_vec(),
         },
-        Icmpv4Type::TimeExceeded(c) => Icmp::TimeExceeded {
-            code: c.code_u8(),
-            original: data.to_vec(),
-        },
-        Icmpv4Type::Unknown {
-            type_u8, code_u8, ..
-        } if type_u8 == icmpv4::TYPE_DEST_UNREACH => Icmp::DestUnreachable {
-            code: code_u8,
+        Icmpv4Type::TimeExceeded(code) => Icmp::TimeExceeded {
+            code,
             original: data.to_vec(),
         },
         _ => Icmp::Other {
@@ -463,6 +521,23 @@ impl Frame {
             Payload::Ipv4(ip) => out.extend_from_slice(&ip.emit()),
             Payload::Other { len, .. } => out.resize(ETH_LEN + len, 0),
         }
+        if out.len() < ETH_MIN {
+            out.resize(ETH_MIN, 0);
+        }
+        out.into()
+    }
+
+    /// A frame around IPv4 bytes that are already made (a packet being
+    /// forwarded keeps every byte but those the router changes).
+    pub fn ipv4_bytes(dst: MacAddr, src: MacAddr, ip: &[u8]) -> Bytes {
+        let mut out = Vec::with_capacity(ETH_LEN + ip.len().max(ETH_MIN - ETH_LEN));
+        let eth = Ethernet2Header {
+            destination: dst.0,
+            source: src.0,
+            ether_type: EtherType::IPV4,
+        };
+        out.extend_from_slice(&eth.to_bytes());
+        out.extend_from_slice(ip);
         if out.len() < ETH_MIN {
             out.resize(ETH_MIN, 0);
         }
@@ -552,12 +627,7 @@ impl fmt::Display for Ipv4Packet {
                         let _ = write!(s, "echo reply, id {id}, seq {seq}");
                     }
                     Icmp::DestUnreachable { code, original } => {
-                        let what = match *code {
-                            unreach::NET => "net",
-                            unreach::HOST => "host",
-                            unreach::PORT => "port",
-                            _ => "destination",
-                        };
+                        let what = unreach_name(code);
                         let _ = match Quoted::parse(original) {
                             Ok(q) => write!(s, "{} {what} unreachable", q.dst),
                             Err(_) => write!(s, "{what} unreachable"),
@@ -732,7 +802,7 @@ mod tests {
             ident: 0,
             dont_fragment: false,
             l4: L4::Icmp(Icmp::TimeExceeded {
-                code: 0,
+                code: TimeExceededCode::TtlExceededInTransit,
                 original: syn.quote(),
             }),
         };

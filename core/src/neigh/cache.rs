@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use crate::model::IfaceId;
 use crate::wire::MacAddr;
 
-use super::Time;
+use crate::time::Time;
 
 /// Seconds between ARP probes of an incomplete entry.
 pub const RETRANS: Time = 1_000_000_000;
@@ -24,6 +24,32 @@ pub const MAX_PROBES: u8 = 3;
 pub const REACHABLE_TIME: Time = 30_000_000_000;
 /// Packets an incomplete entry holds (`unres_qlen`); more are dropped.
 pub const QUEUE_LEN: usize = 101;
+
+/// A neighbour entry's state as `ip neigh` names it (the kernel's `NUD_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum NudState {
+    Incomplete,
+    Reachable,
+    Stale,
+    Delay,
+    Probe,
+    Failed,
+}
+
+impl NudState {
+    /// The word `ip neigh` prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NudState::Incomplete => "INCOMPLETE",
+            NudState::Reachable => "REACHABLE",
+            NudState::Stale => "STALE",
+            NudState::Delay => "DELAY",
+            NudState::Probe => "PROBE",
+            NudState::Failed => "FAILED",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NeighState<P> {
@@ -46,14 +72,21 @@ pub struct NeighEntry<P> {
 }
 
 impl<P> NeighEntry<P> {
+    /// The state `ip neigh` shows at time `now`.
+    pub fn nud(&self, now: Time) -> NudState {
+        match &self.state {
+            NeighState::Incomplete { .. } => NudState::Incomplete,
+            NeighState::Reachable { confirmed } if now < confirmed + REACHABLE_TIME => {
+                NudState::Reachable
+            }
+            NeighState::Reachable { .. } | NeighState::Stale => NudState::Stale,
+            NeighState::Failed => NudState::Failed,
+        }
+    }
+
     /// The state word `ip neigh` prints at time `now`.
     pub fn state_name(&self, now: Time) -> &'static str {
-        match &self.state {
-            NeighState::Incomplete { .. } => "INCOMPLETE",
-            NeighState::Reachable { confirmed } if now < confirmed + REACHABLE_TIME => "REACHABLE",
-            NeighState::Reachable { .. } | NeighState::Stale => "STALE",
-            NeighState::Failed => "FAILED",
-        }
+        self.nud(now).as_str()
     }
 }
 

@@ -86,7 +86,7 @@ impl RouteTable {
         let mut entries = Vec::new();
         for &i in &n.ifaces {
             let iface = topo.iface(i);
-            if iface.kind == IfaceKind::Loopback {
+            if iface.kind() == IfaceKind::Loopback {
                 continue; // 127.0.0.0/8 lives in the local table
             }
             for a in &iface.addresses {
@@ -170,7 +170,7 @@ fn preferred_source(
                 .ifaces
                 .iter()
                 .map(|&i| topo.iface(i))
-                .filter(|i| i.kind != IfaceKind::Loopback)
+                .filter(|i| i.kind() != IfaceKind::Loopback)
                 .find_map(|i| i.addresses.first())
                 .map(|a| a.addr())
         })

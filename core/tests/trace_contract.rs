@@ -47,7 +47,12 @@ fn check_contract(name: &str, trace: &[Event], base: usize) {
         match &e.kind {
             EventKind::FrameSent { frame, .. } => {
                 let t = transmits.get(&frame.0).map_or(&[][..], |v| v.as_slice());
-                assert_eq!(t.len(), 1, "{name}: frame_sent {i} has {} transmits", t.len());
+                assert_eq!(
+                    t.len(),
+                    1,
+                    "{name}: frame_sent {i} has {} transmits",
+                    t.len()
+                );
                 assert_eq!(
                     trace[t[0]].cause.and_then(local),
                     Some(i),
@@ -61,7 +66,12 @@ fn check_contract(name: &str, trace: &[Event], base: usize) {
             EventKind::FrameReceived { .. } if e.cause.is_none() && e.probe.is_none() => {}
             EventKind::FrameReceived { frame, .. } => {
                 let t = transmits.get(&frame.0).map_or(&[][..], |v| v.as_slice());
-                assert_eq!(t.len(), 1, "{name}: frame_received {i} has {} transmits", t.len());
+                assert_eq!(
+                    t.len(),
+                    1,
+                    "{name}: frame_received {i} has {} transmits",
+                    t.len()
+                );
                 assert!(t[0] < i, "{name}: frame_received {i} before its transmit");
                 assert_eq!(e.cause.and_then(local), Some(t[0]), "{name}: event {i}");
                 assert_eq!(trace[t[0]].packet, e.packet);
@@ -82,7 +92,11 @@ fn check_contract(name: &str, trace: &[Event], base: usize) {
         // Everything but the start of a probe, a storm's end and an
         // injected frame's arrival has a cause.
         if !matches!(e.kind, EventKind::ProbeStart { .. }) && e.probe.is_some() {
-            assert!(e.cause.is_some(), "{name}: event {i} ({}) has no cause", e.kind_name());
+            assert!(
+                e.cause.is_some(),
+                "{name}: event {i} ({}) has no cause",
+                e.kind_name()
+            );
         }
     }
 }
@@ -127,10 +141,12 @@ fn a_packet_keeps_its_id_across_a_router_and_arp_names_what_it_waited_for() {
     assert!(echo.iter().all(|e| e.packet == Some(id)));
     let ttls: Vec<u8> = echo
         .iter()
-        .map(|e| match Frame::parse(e.bytes().unwrap()).unwrap().payload {
-            Payload::Ipv4(p) => p.ttl,
-            _ => 0,
-        })
+        .map(
+            |e| match Frame::parse(e.bytes().unwrap()).unwrap().payload {
+                Payload::Ipv4(p) => p.ttl,
+                _ => 0,
+            },
+        )
         .collect();
     assert_eq!(ttls.first(), Some(&64));
     assert_eq!(ttls.last(), Some(&63));
@@ -257,7 +273,15 @@ probes:
 
 /// IPv4 bytes from a to b with the given header fields, options and
 /// transport bytes.
-fn ip_bytes(tos: u8, ident: u16, df: bool, ttl: u8, options: usize, proto: u8, l4: &[u8]) -> Vec<u8> {
+fn ip_bytes(
+    tos: u8,
+    ident: u16,
+    df: bool,
+    ttl: u8,
+    options: usize,
+    proto: u8,
+    l4: &[u8],
+) -> Vec<u8> {
     let ihl = 5 + options;
     let total = ihl * 4 + l4.len();
     let mut b = vec![0u8; ihl * 4];

@@ -402,13 +402,14 @@ impl<'f> Cx<'f> {
     ) -> Fields<'n> {
         let mut f = Fields {
             known,
-            vals: [None; MAX_FIELDS],
+            vals: vec![None; known.len()],
         };
         for (k, v) in entries {
             let Some(key) = self.key(k, path) else {
                 continue;
             };
             match known.iter().position(|x| *x == key) {
+                // `vals` has a slot for every known key: none is dropped.
                 Some(i) => match f.vals.get_mut(i) {
                     Some(Some((first, _))) => {
                         self.err(
@@ -472,8 +473,6 @@ impl<'f> Cx<'f> {
     }
 }
 
-const MAX_FIELDS: usize = 16;
-
 /// Where `first` is, seen from `here`: `on line 4`, or `earlier on this line`.
 pub(crate) fn first_place(first: Pos, here: Pos) -> String {
     if first.line == here.line {
@@ -486,7 +485,8 @@ pub(crate) fn first_place(first: Pos, here: Pos) -> String {
 /// The known keys of one map, each with the place of its key.
 pub(crate) struct Fields<'n> {
     known: &'static [&'static str],
-    vals: [Option<(Pos, &'n Node<'n>)>; MAX_FIELDS],
+    /// One slot per known key, in the order of `known`.
+    vals: Vec<Option<(Pos, &'n Node<'n>)>>,
 }
 
 impl<'n> Fields<'n> {

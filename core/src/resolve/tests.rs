@@ -558,3 +558,22 @@ mod props {
         }
     }
 }
+
+#[test]
+fn every_known_key_is_kept_however_many_a_map_has() {
+    const KEYS: [&str; 24] = [
+        "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "k12", "k13",
+        "k14", "k15", "k16", "k17", "k18", "k19", "k20", "k21", "k22", "k23",
+    ];
+    let text: String = KEYS.iter().map(|k| format!("{k}: 1\n")).collect();
+    let root = yaml::parse(&text).unwrap().unwrap();
+    let yaml::Value::Map(entries) = &root.value else {
+        panic!("not a map")
+    };
+    let mut cx = Cx::new("t.yaml");
+    let f = cx.fields(entries, &Path::ROOT, "the test map", &KEYS);
+    assert!(cx.diags.is_empty());
+    for k in KEYS {
+        assert!(f.get(k).is_some(), "key {k} was dropped");
+    }
+}

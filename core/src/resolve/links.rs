@@ -321,7 +321,8 @@ fn end<'n>(
                 path,
                 format!(
                     "`{s}` is already an end of links[{}] (line {})",
-                    u.link, u.pos.line
+                    u.link,
+                    cx.line(u.pos)
                 ),
                 Some("a veth or NIC is an end of exactly one link; name another interface here (it is created if its node does not declare it)".into()),
             );

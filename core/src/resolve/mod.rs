@@ -43,7 +43,7 @@ use crate::model::{
 use crate::wire::{Ipv4Net, MacAddr};
 use crate::{Diagnostic, Diagnostics};
 
-use yaml::{AliasUse, Node, Pos, ScalarKind, Value};
+use yaml::{AliasUse, Copied, Node, Pos, ScalarKind, Value};
 
 /// The largest topology file read, in bytes: 25 times the 10,000-container
 /// benchmark file (2.6 MB). The command line refuses a larger file before
@@ -61,7 +61,7 @@ pub fn resolve_bytes(file: &str, bytes: &[u8]) -> Result<Topology, Diagnostics> 
     match core::str::from_utf8(bytes) {
         Ok(text) => resolve(file, text),
         Err(e) => {
-            let mut cx = Cx::new(file, &[]);
+            let mut cx = Cx::new(file, &[], &[]);
             let (pos, message, help) = not_utf8(bytes, e.valid_up_to());
             cx.err(pos, Path::ROOT, message, Some(help));
             Err(cx.finish())
@@ -70,7 +70,7 @@ pub fn resolve_bytes(file: &str, bytes: &[u8]) -> Result<Topology, Diagnostics> 
 }
 
 fn too_large(file: &str) -> Diagnostics {
-    let mut cx = Cx::new(file, &[]);
+    let mut cx = Cx::new(file, &[], &[]);
     cx.err(
         Pos::START,
         Path::ROOT,
@@ -119,14 +119,15 @@ pub fn resolve(file: &str, text: &str) -> Result<Topology, Diagnostics> {
     }
     let tree = match yaml::parse(text) {
         Err(e) => {
-            let mut cx = Cx::new(file, &[]);
+            let mut cx = Cx::new(file, &[], &[]);
             cx.err(e.pos, Path::ROOT, e.message, Some(e.help));
             return Err(cx.finish());
         }
         Ok(t) => t,
     };
     let aliases = tree.as_ref().map_or(&[][..], |t| &t.aliases);
-    let mut cx = Cx::new(file, aliases);
+    let copies = tree.as_ref().map_or(&[][..], |t| &t.copies);
+    let mut cx = Cx::new(file, aliases, copies);
     match &tree {
         None if text.is_empty() => cx.err(
             Pos::START,
@@ -233,8 +234,9 @@ const MESSAGE_MAX: usize = 600;
 /// are kept; the others are counted.
 pub(crate) struct Cx<'f> {
     file: &'f str,
-    /// The alias uses that [`Pos::alias`] refers to.
+    /// The alias uses and copied places that a [`Pos`] may refer to.
     aliases: &'f [AliasUse],
+    copies: &'f [Copied],
     /// The problems kept: at most `4 * MAX_ERRORS`, pruned to the first
     /// `MAX_ERRORS` in file order whenever it fills.
     diags: Vec<Diagnostic>,
@@ -249,14 +251,31 @@ pub(crate) struct Cx<'f> {
 }
 
 impl<'f> Cx<'f> {
-    fn new(file: &'f str, aliases: &'f [AliasUse]) -> Self {
+    fn new(file: &'f str, aliases: &'f [AliasUse], copies: &'f [Copied]) -> Self {
         Cx {
             file,
             aliases,
+            copies,
             diags: Vec::new(),
             seen: FxHashSet::default(),
             reported: 0,
             suggestions_left: 64,
+        }
+    }
+
+    /// The line of `pos` in the text (a copied node's, in the anchored value).
+    pub(crate) fn line(&self, pos: Pos) -> u32 {
+        yaml::place(self.aliases, self.copies, pos).0.line
+    }
+
+    /// Where `first` is, seen from `here`: `on line 4`, or `earlier on this
+    /// line`.
+    pub(crate) fn first_place(&self, first: Pos, here: Pos) -> String {
+        let (first, here) = (self.line(first), self.line(here));
+        if first == here {
+            "earlier on this line".into()
+        } else {
+            format!("on line {first}")
         }
     }
 
@@ -275,7 +294,8 @@ impl<'f> Cx<'f> {
         let short =
             |s: &str| crate::text::clip(&crate::text::clip_quoted(s), MESSAGE_MAX).into_owned();
         let mut message = short(&message);
-        if let Some(u) = yaml::alias_of(self.aliases, pos) {
+        let (pos, alias) = yaml::place(self.aliases, self.copies, pos);
+        if let Some(u) = alias {
             message.push_str(&format!(
                 " (in the value anchored on line {}, copied here by the alias on line {}, column {})",
                 u.anchor.line, u.at.line, u.at.column
@@ -571,7 +591,7 @@ impl<'f> Cx<'f> {
                             path.key(key),
                             format!(
                                 "`{key}` is given twice; the first is {}",
-                                first_place(*first, k.pos)
+                                self.first_place(*first, k.pos)
                             ),
                             Some("remove one of the two".into()),
                         );
@@ -669,15 +689,6 @@ fn without_leading_zeros(s: &str) -> Option<String> {
 
 fn leading_zeros_help(fixed: &str) -> String {
     format!("write {fixed}: a leading 0 means octal to some tools (`010` is 8 to them, 10 to others), so netsim refuses it")
-}
-
-/// Where `first` is, seen from `here`: `on line 4`, or `earlier on this line`.
-pub(crate) fn first_place(first: Pos, here: Pos) -> String {
-    if first.line == here.line {
-        "earlier on this line".into()
-    } else {
-        format!("on line {}", first.line)
-    }
 }
 
 /// The known keys of one map, each with the place of its key.

@@ -94,7 +94,7 @@ pub(super) fn read<'n>(cx: &mut Cx<'_>, d: &mut Drafts<'n>, n: &'n Node<'n>, pat
                 p,
                 format!(
                     "node `{name}` is declared twice; the first is {}",
-                    super::first_place(first.pos, k.pos)
+                    cx.first_place(first.pos, k.pos)
                 ),
                 Some("give each node a name of its own".into()),
             );
@@ -211,7 +211,7 @@ fn node<'n>(
                         p,
                         format!(
                             "interface `{iname}` is declared twice; the first is {}",
-                            super::first_place(first.pos, k.pos)
+                            cx.first_place(first.pos, k.pos)
                         ),
                         Some("names are unique within a node: rename or remove one".into()),
                     );

@@ -449,7 +449,7 @@ pub(super) fn routes(
                 Some("Linux refuses a second route to the same destination (RTNETLINK answers: File exists); keep one".into()),
             ),
             None => {
-                dests.add(key, Dest::Route(i, it.pos.line));
+                dests.add(key, Dest::Route(i, cx.line(it.pos)));
                 out.push(Route {
                     to,
                     via: via.flatten(),

@@ -34,24 +34,22 @@ pub const MAX_ALIAS_COPIES: usize = 500_000;
 pub const MAX_ALIAS_BYTES: usize = 16 << 20;
 
 /// A place in the file, 1-based, in characters.
+///
+/// A node copied by an alias has no place of its own: its `line` is 0 and
+/// its `column` indexes [`Tree::copies`], which holds its place in the
+/// anchored text and the alias use that copied it ([`place`] reads both).
+/// This keeps every node as small as it was without aliases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Pos {
     pub line: u32,
     pub column: u32,
-    /// For a node copied by an alias: 1 + the index of that use in
-    /// [`Tree::aliases`]; 0 for a node written where it is.
-    pub alias: u32,
 }
 
 impl Pos {
     pub const START: Pos = Pos::at(1, 1);
 
     pub const fn at(line: u32, column: u32) -> Pos {
-        Pos {
-            line,
-            column,
-            alias: 0,
-        }
+        Pos { line, column }
     }
 
     fn of(m: &Marker) -> Pos {
@@ -61,6 +59,11 @@ impl Pos {
                 .unwrap_or(u32::MAX - 1)
                 .saturating_add(1),
         )
+    }
+
+    /// Whether this is an index into [`Tree::copies`].
+    pub fn is_copy(self) -> bool {
+        self.line == 0
     }
 }
 
@@ -73,17 +76,36 @@ pub struct AliasUse {
     pub anchor: Pos,
 }
 
-/// The document's root, and the alias uses its positions refer to.
+/// A node copied by an alias: its place in the anchored text, and the
+/// index of that alias use in [`Tree::aliases`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Copied {
+    pub pos: Pos,
+    pub alias: u32,
+}
+
+/// The document's root, and the tables its copied nodes refer to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tree<'t> {
     pub root: Node<'t>,
     pub aliases: Vec<AliasUse>,
+    pub copies: Vec<Copied>,
 }
 
-/// The alias use in `aliases` that copied the node at `pos`, if one did.
-pub fn alias_of(aliases: &[AliasUse], pos: Pos) -> Option<&AliasUse> {
-    let i = usize::try_from(pos.alias.checked_sub(1)?).ok()?;
-    aliases.get(i)
+/// Where `pos` is in the text, and the alias use that copied the node
+/// there, if one did.
+pub fn place<'a>(
+    aliases: &'a [AliasUse],
+    copies: &[Copied],
+    pos: Pos,
+) -> (Pos, Option<&'a AliasUse>) {
+    if !pos.is_copy() {
+        return (pos, None);
+    }
+    match copies.get(pos.column as usize) {
+        Some(c) => (c.pos, aliases.get(c.alias as usize)),
+        None => (Pos::START, None),
+    }
 }
 
 /// One YAML node and where it starts.
@@ -251,13 +273,16 @@ impl Node<'_> {
     }
 
     /// Marks this node and every node below as copied by alias use
-    /// `alias` (see [`Pos::alias`]). A node already copied by an inner
-    /// alias keeps that one: it is the closer of the two to its text.
-    fn mark_copied(&mut self, alias: u32) {
+    /// `alias`, filing their places in `copies` (see [`Pos`]). A node
+    /// already copied by an inner alias keeps that one: it is the closer of
+    /// the two to its text.
+    fn mark_copied(&mut self, alias: u32, copies: &mut Vec<Copied>) {
         let mut stack = vec![self];
         while let Some(x) = stack.pop() {
-            if x.pos.alias == 0 {
-                x.pos.alias = alias;
+            if !x.pos.is_copy() {
+                let i = u32::try_from(copies.len()).unwrap_or(u32::MAX);
+                copies.push(Copied { pos: x.pos, alias });
+                x.pos = Pos { line: 0, column: i };
             }
             match &mut x.value {
                 Value::Scalar(_) => {}
@@ -317,6 +342,7 @@ struct Builder<'t> {
     root: Option<Node<'t>>,
     anchors: FxHashMap<usize, Node<'t>>,
     aliases: Vec<AliasUse>,
+    copies: Vec<Copied>,
     copied: usize,
     copied_bytes: usize,
 }
@@ -384,6 +410,7 @@ pub fn parse(text: &str) -> Result<Option<Tree<'_>>, SyntaxError> {
         root: None,
         anchors: FxHashMap::default(),
         aliases: Vec::new(),
+        copies: Vec::new(),
         copied: 0,
         copied_bytes: 0,
     };
@@ -494,8 +521,9 @@ pub fn parse(text: &str) -> Result<Option<Tree<'_>>, SyntaxError> {
                 let Some(mut copy) = b.anchors.get(&id).cloned() else {
                     continue;
                 };
+                let alias = u32::try_from(b.aliases.len()).unwrap_or(u32::MAX);
                 b.aliases.push(AliasUse { at: pos, anchor });
-                copy.mark_copied(u32::try_from(b.aliases.len()).unwrap_or(u32::MAX));
+                copy.mark_copied(alias, &mut b.copies);
                 b.finish(copy, 0)?;
             }
             _ => {}
@@ -504,6 +532,7 @@ pub fn parse(text: &str) -> Result<Option<Tree<'_>>, SyntaxError> {
     Ok(b.root.map(|root| Tree {
         root,
         aliases: b.aliases,
+        copies: b.copies,
     }))
 }
 
@@ -577,6 +606,7 @@ mod tests {
         let t = parse("a: &x [1, 2]\nb: *x\nc: &y [*x]\nd: *y\n")
             .unwrap()
             .unwrap();
+        let at = |p: Pos| place(&t.aliases, &t.copies, p);
         let Value::Map(m) = &t.root.value else {
             panic!()
         };
@@ -584,10 +614,10 @@ mod tests {
             panic!()
         };
         assert_eq!(orig[1].text(), copy[1].text());
-        assert_eq!((orig[1].pos.line, orig[1].pos.column), (1, 11));
-        assert_eq!((copy[1].pos.line, copy[1].pos.column), (1, 11));
-        assert_eq!(alias_of(&t.aliases, orig[1].pos), None);
-        let used = alias_of(&t.aliases, copy[1].pos).unwrap();
+        assert_eq!(at(orig[1].pos), (Pos::at(1, 11), None));
+        let (p, used) = at(copy[1].pos);
+        assert_eq!(p, Pos::at(1, 11));
+        let used = used.unwrap();
         assert_eq!((used.at, used.anchor), (Pos::at(2, 4), Pos::at(1, 7)));
         // A copy of a copy names the alias closest to its text.
         let Value::Seq(d) = &m[3].1.value else {
@@ -596,11 +626,9 @@ mod tests {
         let Value::Seq(inner) = &d[0].value else {
             panic!()
         };
-        assert_eq!(
-            alias_of(&t.aliases, inner[0].pos).unwrap().at,
-            Pos::at(3, 8)
-        );
-        assert_eq!(alias_of(&t.aliases, d[0].pos).unwrap().at, Pos::at(3, 8));
+        assert_eq!(at(inner[0].pos).1.unwrap().at, Pos::at(3, 8));
+        assert_eq!(at(d[0].pos).1.unwrap().at, Pos::at(3, 8));
+        assert_eq!(at(m[3].1.pos).1.unwrap().at, Pos::at(4, 4));
     }
 
     #[test]

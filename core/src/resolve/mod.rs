@@ -301,11 +301,22 @@ impl<'f> Cx<'f> {
                 u.anchor.line, u.at.line, u.at.column
             ));
         }
+        // Keys are values too: each segment of the path is clipped.
+        let path = path.to_string();
+        let path = if path.len() > crate::text::QUOTE_MAX {
+            let segs: Vec<_> = path
+                .split('.')
+                .map(|seg| crate::text::clip(seg, crate::text::QUOTE_MAX))
+                .collect();
+            short(&segs.join("."))
+        } else {
+            path
+        };
         let d = Diagnostic {
             file: self.file.to_string(),
             line: pos.line,
             column: pos.column,
-            path: short(&path.to_string()),
+            path,
             message,
             help: help.map(|h| short(&h)),
         };

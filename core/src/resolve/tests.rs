@@ -632,3 +632,22 @@ fn a_gateway_behind_a_dev_route_of_another_interface_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn a_huge_value_quoted_by_many_errors_stays_small() {
+    let big = "x".repeat(1 << 20);
+    let mut y = format!("name: t\nnodes:\n  a: {{ kind: &s \"{big}\" }}\n");
+    for i in 0..6 {
+        y.push_str(&format!("  n{i}: {{ kind: *s, on: *s }}\n"));
+    }
+    let e = resolve("big.yaml", &y).unwrap_err();
+    let shown = e.to_string();
+    assert!(e.errors.len() >= 13, "{shown}");
+    assert!(shown.len() < 20_000, "{} bytes of errors", shown.len());
+    // More aliases to it than the text budget allows: refused at once.
+    for i in 6..40 {
+        y.push_str(&format!("  n{i}: {{ kind: *s }}\n"));
+    }
+    let e = resolve("big.yaml", &y).unwrap_err();
+    assert!(e.to_string().contains("MiB of text"), "{e}");
+}

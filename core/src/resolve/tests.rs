@@ -651,3 +651,24 @@ fn a_huge_value_quoted_by_many_errors_stays_small() {
     let e = resolve("big.yaml", &y).unwrap_err();
     assert!(e.to_string().contains("MiB of text"), "{e}");
 }
+
+#[test]
+fn bytes_that_are_not_utf8_are_placed_and_named() {
+    let e = resolve_bytes("l.yaml", b"name: t\nnodes:\n  \xc3\xa9t\xe9: {}\n").unwrap_err();
+    let d = &e.errors[0];
+    // Columns count characters: `é` before the bad byte is one.
+    assert_eq!((d.line, d.column), (3, 5), "{e}");
+    assert!(d.message.starts_with("byte 0xE9 here is not UTF-8"), "{e}");
+    let e = resolve_bytes("w.yaml", b"\xff\xfen\x00a\x00").unwrap_err();
+    assert!(e.errors[0].message.contains("UTF-16"), "{e}");
+    assert_eq!((e.errors[0].line, e.errors[0].column), (1, 1));
+    // A UTF-8 byte order mark is fine.
+    let t = resolve_bytes(
+        "b.yaml",
+        b"\xef\xbb\xbfname: t\nnodes:\n  a: { kind: host }\n",
+    );
+    assert!(t.is_ok(), "{t:?}");
+    let big = vec![b' '; MAX_FILE_BYTES + 1];
+    let e = resolve_bytes("big.yaml", &big).unwrap_err();
+    assert!(e.errors[0].message.contains("larger than 64 MiB"), "{e}");
+}

@@ -29,9 +29,8 @@ mod yaml;
 mod tests;
 
 use core::fmt;
-use core::net::Ipv4Addr;
-
 use core::hash::BuildHasher;
+use core::net::Ipv4Addr;
 
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
@@ -501,7 +500,8 @@ impl<'f> Cx<'f> {
         match s.parse::<Ipv4Addr>() {
             Ok(a) => Some(a),
             Err(_) => {
-                let help = if let Some(fixed) = without_leading_zeros(s) {
+                let fixed = without_leading_zeros(s).filter(|f| f.parse::<Ipv4Addr>().is_ok());
+                let help = if let Some(fixed) = fixed {
                     leading_zeros_help(&fixed)
                 } else if s.contains('/') {
                     "write the address alone, without a prefix length, e.g. 172.17.0.2".into()
@@ -532,7 +532,9 @@ impl<'f> Cx<'f> {
                         format!("`{s}` has no prefix length"),
                         format!("write the address with its prefix length, e.g. {s}/24"),
                     )
-                } else if let Some(fixed) = without_leading_zeros(s) {
+                } else if let Some(fixed) =
+                    without_leading_zeros(s).filter(|f| f.parse::<Ipv4Net>().is_ok())
+                {
                     (
                         format!("`{s}` is not an IPv4 CIDR"),
                         leading_zeros_help(&fixed),
@@ -669,8 +671,8 @@ impl<'f> Cx<'f> {
 
 const MAX_FIELDS: usize = 16;
 
-/// `010.0.0.1` (or `010.0.0.0/8`) without its leading zeros, when that is
-/// all that is wrong with it.
+/// `010.0.0.1` (or `010.0.0.0/8`) without its leading zeros, when it has
+/// any; the caller checks that this is all that is wrong with it.
 fn without_leading_zeros(s: &str) -> Option<String> {
     let (addr, prefix) = match s.split_once('/') {
         Some((a, p)) => (a, Some(p)),

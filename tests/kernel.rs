@@ -243,11 +243,12 @@ fn script(file: &str, topo: &Topology, lib: &Path) -> String {
 
 /// Runs `script` in a fresh sandbox and reads its probe lines.
 fn run_in_sandbox(file: &str, script: &str, probes: usize) -> Run {
-    let stem = file.rsplit('/').next().unwrap_or(file).trim_end_matches(".yaml");
-    let path = std::env::temp_dir().join(format!(
-        "netsim-kernel-{}-{stem}.sh",
-        std::process::id()
-    ));
+    let stem = file
+        .rsplit('/')
+        .next()
+        .unwrap_or(file)
+        .trim_end_matches(".yaml");
+    let path = std::env::temp_dir().join(format!("netsim-kernel-{}-{stem}.sh", std::process::id()));
     std::fs::write(&path, script).expect("write the generated script");
     let t0 = Instant::now();
     let out = Command::new("timeout")

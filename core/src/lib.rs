@@ -26,6 +26,7 @@ pub mod netfilter;
 pub mod resolve;
 pub mod sim;
 pub mod sock;
+pub mod text;
 pub mod time;
 pub mod trace;
 pub mod view;
@@ -33,8 +34,16 @@ pub mod wire;
 
 pub use error::{Diagnostic, Diagnostics};
 pub use model::Topology;
+pub use resolve::MAX_FILE_BYTES;
 
 /// Parses and validates a topology file. `file` names it in errors.
 pub fn load(file: &str, text: &str) -> Result<Topology, Diagnostics> {
     resolve::resolve(file, text)
+}
+
+/// [`load`] for the bytes of a file as read: text that is not UTF-8 is
+/// refused with the place of its first bad byte, and more than
+/// [`MAX_FILE_BYTES`] bytes without looking further.
+pub fn load_bytes(file: &str, bytes: &[u8]) -> Result<Topology, Diagnostics> {
+    resolve::resolve_bytes(file, bytes)
 }

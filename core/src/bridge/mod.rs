@@ -81,8 +81,13 @@ pub fn decide(
     now: Time,
 ) -> Decision {
     if !dst.is_multicast() {
-        if in_port.is_some() && local.is_some_and(|l| l.contains(&dst)) {
-            return Decision::Local;
+        if local.is_some_and(|l| l.contains(&dst)) {
+            // A local entry: up to the bridge's stack, or, for a frame the
+            // bridge sends itself, nowhere.
+            return match in_port {
+                Some(_) => Decision::Local,
+                None => Decision::Drop(DropReason::ToBridgeItself),
+            };
         }
         if let Some(port) = fdb.lookup(dst, now) {
             return if Some(port) == in_port {
@@ -144,6 +149,14 @@ impl Net<'_> {
             }
         };
         let now = self.st.now;
+        // `br_fdb_update`: the bridge's own (local) addresses never move to
+        // a port, whoever sends from them.
+        if let Switch::Bridge(b) = sw {
+            if self.bridge_state(b).local.contains(&src) {
+                self.switch_forward(sw, Some(in_port), dst, bytes);
+                return;
+            }
+        }
         let moved_from = match self.fdb(sw).learn(src, in_port, now) {
             Learned::New => Some(None),
             Learned::Moved { from } => Some(Some(from)),
@@ -293,6 +306,10 @@ mod tests {
         assert_eq!(
             decide(&fdb, &ports, Some(&local), Some(IfaceId(1)), mac(9), 1),
             Decision::Local
+        );
+        assert_eq!(
+            decide(&fdb, &ports, Some(&local), None, mac(9), 1),
+            Decision::Drop(DropReason::ToBridgeItself)
         );
         // A broadcast from a port also goes up; one the bridge sends does not.
         assert_eq!(

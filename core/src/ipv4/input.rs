@@ -2,7 +2,7 @@
 //! PREROUTING hook the route decides whether it is for this namespace or to
 //! be forwarded; local packets pass INPUT and reach the transport layer.
 
-use crate::model::{IfaceId, NodeId, ProbeResult};
+use crate::model::{IfaceId, IfaceKind, NodeId, ProbeResult};
 use crate::netfilter::{Hook, Verdict};
 use crate::sim::Net;
 use crate::trace::{Answer, Delivery, DropReason, EventKind, IcmpError, Place};
@@ -14,10 +14,24 @@ impl Net<'_> {
     /// `ip_rcv` → PREROUTING → `ip_route_input`: local, or forward.
     pub(crate) fn ip_rcv(&mut self, dev: IfaceId, p: Packet) {
         let node = self.topo.iface(dev).node;
+        let from_lo = self.topo.iface(dev).kind() == IfaceKind::Loopback;
+        // `fib_validate_source`: our own address as the source of a packet
+        // from outside is a martian (accept_local = 0).
+        if !from_lo && self.is_local(node, p.view.src) {
+            self.drop_at(Place::Iface(dev), DropReason::MartianSource(p.view.src));
+            return;
+        }
         let Verdict::Accept(p) = self.nf_hook(Hook::Prerouting, node, Some(dev), p) else {
             return;
         };
-        if self.is_local(node, p.view.dst) || self.is_broadcast(node, p.view.dst) {
+        let local = self.is_local(node, p.view.dst) || self.is_broadcast(node, p.view.dst);
+        if from_lo && !local {
+            // Looped back with the output route it was sent by, whose
+            // input is `dst_discard`.
+            self.drop_at(Place::Iface(dev), DropReason::LoopbackNotLocal(p.view.dst));
+            return;
+        }
+        if local {
             self.emit_local_lookup(node, p.view.dst);
             self.ip_local_deliver(node, p);
             return;
@@ -34,9 +48,13 @@ impl Net<'_> {
         let Verdict::Accept(p) = self.nf_hook(Hook::Input, node, None, p) else {
             return;
         };
-        self.note_arrival(node, &p.view);
         let place = Place::Node(node);
         let to_broadcast = self.is_broadcast(node, p.view.dst);
+        // A probe goes to one host: a broadcast taken in here is not its
+        // arrival.
+        if !to_broadcast {
+            self.note_arrival(node, &p.view);
+        }
         let src = p.view.src;
         match &p.view.l4 {
             L4::Icmp(Icmp::EchoRequest { id, seq, data }) => {
@@ -96,6 +114,7 @@ impl Net<'_> {
                 }
             }
             L4::Icmp(Icmp::Other { .. }) => self.drop_at(place, DropReason::NoSocket),
+            L4::Tcp(_) if to_broadcast => self.drop_at(place, DropReason::TcpToBroadcast),
             L4::Tcp(t) => {
                 let t = *t;
                 self.tcp_rcv(node, &p, t);

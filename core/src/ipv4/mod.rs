@@ -15,6 +15,8 @@ mod forward;
 mod icmp;
 mod input;
 mod output;
+
+pub(crate) use output::local_source;
 pub mod route;
 
 use core::net::Ipv4Addr;

@@ -26,10 +26,18 @@ impl Net<'_> {
         let Verdict::Accept(mut p) = self.nf_hook(Hook::Output, node, None, p) else {
             return;
         };
+        if p.view.dst.is_unspecified() {
+            // `ip_route_output_key`: 0.0.0.0 means this host, reached over lo.
+            p.view.dst = p.view.src;
+            if p.view.dst.is_unspecified() {
+                p.view.dst = Ipv4Addr::LOCALHOST;
+            }
+            p.rebuild();
+        }
         if self.is_local(node, p.view.dst) {
             self.emit_local_lookup(node, p.view.dst);
             if p.view.src.is_unspecified() {
-                p.view.src = p.view.dst;
+                p.view.src = local_source(p.view.dst);
                 p.rebuild();
             }
             match self.loopback(node) {
@@ -83,5 +91,16 @@ impl Net<'_> {
         };
         self.new_packet();
         self.ip_output(node, Packet::new(view), None);
+    }
+}
+
+/// The source the local table gives a packet to one of our own addresses:
+/// `local 127.0.0.0/8 dev lo src 127.0.0.1` for the loopback range, the
+/// address itself for the others (`local X dev IF src X`).
+pub(crate) fn local_source(dst: Ipv4Addr) -> Ipv4Addr {
+    if dst.is_loopback() {
+        Ipv4Addr::LOCALHOST
+    } else {
+        dst
     }
 }

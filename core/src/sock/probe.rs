@@ -107,13 +107,19 @@ impl Net<'_> {
             return;
         };
         let node = f.node;
+        // `connect` to 0.0.0.0 connects to this host (`ip_route_connect`).
+        let dst = if f.dst.is_unspecified() {
+            Ipv4Addr::LOCALHOST
+        } else {
+            f.dst
+        };
         // The source the route prefers, fixed for the socket's lifetime
         // (`connect` binds it).
         let src = if f.src.is_unspecified() {
-            if self.is_local(node, f.dst) {
-                f.dst
+            if self.is_local(node, dst) {
+                crate::ipv4::local_source(dst)
             } else {
-                self.route_lookup(node, f.dst)
+                self.route_lookup(node, dst)
                     .and_then(|r| r.src)
                     .unwrap_or(Ipv4Addr::UNSPECIFIED)
             }
@@ -123,12 +129,13 @@ impl Net<'_> {
         if f.src.is_unspecified() {
             if let Some(m) = self.flow_mut(id) {
                 m.src = src;
+                m.dst = dst;
             }
             self.ns(node).socks.insert(Sock {
                 proto: f.proto,
                 local: src,
                 lport: f.lport,
-                remote: f.dst,
+                remote: dst,
                 rport: f.rport,
                 flow: id,
             });
@@ -163,7 +170,7 @@ impl Net<'_> {
         };
         let view = Ipv4Packet {
             src,
-            dst: f.dst,
+            dst,
             ttl: f.ttl,
             ident,
             dont_fragment: true,

@@ -362,6 +362,18 @@ impl DropReason {
                 "VXLAN encapsulation is not simulated yet (it comes with the overlay stage)".into()
             }
             DropReason::NoCarrier => "the interface is cabled to nothing (NO-CARRIER)".into(),
+            DropReason::ToBridgeItself => {
+                "the destination MAC is the bridge's own (a local FDB entry): a frame the bridge sends itself to it has no port to leave by".into()
+            }
+            DropReason::TcpToBroadcast => {
+                "TCP does not accept connections to a broadcast address, and sends no reset for it".into()
+            }
+            DropReason::LoopbackNotLocal(ip) => format!(
+                "the route sent {ip} into lo, but {ip} is not an address of this namespace: the packet comes back in and has nowhere to go (dst_discard)"
+            ),
+            DropReason::MartianSource(ip) => format!(
+                "the source {ip} is an address of this namespace, yet the packet came from outside: a martian source, dropped (net.ipv4.conf.all.accept_local = 0)"
+            ),
             DropReason::Storm { events } => format!(
                 "the run was stopped after {events} events: frames keep multiplying, as in a broadcast storm on a loop"
             ),

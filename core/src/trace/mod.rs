@@ -143,6 +143,18 @@ pub enum DropReason {
     NoCarrier,
     /// The run stopped: frames kept multiplying (a loop, a broadcast storm).
     Storm { events: usize },
+    /// The bridge device sent a frame to its own MAC address: its local FDB
+    /// entry has no port to forward to (`br_dev_xmit`, `br_forward`).
+    ToBridgeItself,
+    /// TCP never accepts a connection to a broadcast address, and answers
+    /// it with nothing (`tcp_v4_rcv` for an `RTN_BROADCAST` route).
+    TcpToBroadcast,
+    /// A packet sent into `lo` by a route for an address that is not local:
+    /// its route has nowhere to deliver it (`dst_discard`).
+    LoopbackNotLocal(Ipv4Addr),
+    /// A packet whose source is one of this namespace's own addresses came
+    /// in from outside: a martian (`accept_local` is 0).
+    MartianSource(Ipv4Addr),
 }
 
 /// An ICMP error the kernel sends, by its etherparse name.

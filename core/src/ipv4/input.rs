@@ -40,7 +40,7 @@ impl Net<'_> {
             self.drop_at(Place::Iface(dev), DropReason::ForwardingOff);
             return;
         }
-        self.ip_forward(node, p);
+        self.ip_forward(node, dev, p);
     }
 
     /// `ip_local_deliver` → INPUT → the transport layer of `node`.
@@ -112,6 +112,12 @@ impl Net<'_> {
                 if !self.icmp_to_socket(node, &original, ProbeResult::TtlExceeded, answer) {
                     self.drop_at(place, DropReason::NoSocket);
                 }
+            }
+            L4::Icmp(Icmp::Redirect {
+                gateway, original, ..
+            }) => {
+                let (gateway, original) = (*gateway, original.clone());
+                self.redirect_rcv(node, src, gateway, &original);
             }
             L4::Icmp(Icmp::Other { .. }) => self.drop_at(place, DropReason::NoSocket),
             L4::Tcp(_) if to_broadcast => self.drop_at(place, DropReason::TcpToBroadcast),

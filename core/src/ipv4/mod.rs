@@ -15,6 +15,7 @@ mod forward;
 mod icmp;
 mod input;
 mod output;
+pub mod redirect;
 
 pub(crate) use output::local_source;
 pub mod route;
@@ -74,13 +75,26 @@ impl Packet {
 }
 
 impl Net<'_> {
+    /// The route to `dst`: the main table's longest match, with the
+    /// gateway a redirect taught (a next-hop exception) when there is one.
     pub(crate) fn route_lookup(&mut self, node: NodeId, dst: Ipv4Addr) -> Option<RouteEntry> {
         let topo = self.topo;
-        self.ns(node)
+        let now = self.st.now;
+        let ns = self.ns(node);
+        let route = ns
             .routes
             .get_or_insert_with(|| RouteTable::build(topo, node))
             .lookup(dst)
-            .copied()
+            .copied()?;
+        match ns.redirected.get(&dst) {
+            Some(&(gw, until)) if route.via.is_some() && now < until => Some(RouteEntry {
+                to: crate::wire::Ipv4Net::new(dst, 32).unwrap_or(route.to),
+                via: Some(gw),
+                origin: route::RouteOrigin::Redirected,
+                ..route
+            }),
+            _ => Some(route),
+        }
     }
 
     /// A main-table lookup, recorded in the trace.

@@ -21,6 +21,9 @@ pub enum RouteOrigin {
     Connected,
     /// Written in the topology file.
     Static,
+    /// A next-hop exception learned from an ICMP redirect (`ip route get`
+    /// shows `cache <redirected>`).
+    Redirected,
 }
 
 /// One entry of the main table.
@@ -63,6 +66,9 @@ impl fmt::Display for RouteLine<'_> {
             if let Some(src) = r.src {
                 write!(f, " src {src}")?;
             }
+        }
+        if r.origin == RouteOrigin::Redirected {
+            f.write_str(" cache <redirected>")?;
         }
         Ok(())
     }

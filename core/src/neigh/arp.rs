@@ -139,7 +139,7 @@ impl Net<'_> {
 
     /// A broadcast ARP request, a packet of its own caused by the one that
     /// waits.
-    fn send_arp_request(&mut self, dev: IfaceId, target: Ipv4Addr) {
+    pub(crate) fn send_arp_request(&mut self, dev: IfaceId, target: Ipv4Addr) {
         let mac = self.topo.iface(dev).mac;
         let sender_ip = self.arp_source(dev, target);
         let req = Frame {

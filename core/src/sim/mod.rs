@@ -70,6 +70,12 @@ pub(crate) struct NsState {
     pub socks: SockTable,
     /// IP identification counter for packets this namespace makes.
     pub ident: u16,
+    /// What this namespace remembers of each remote address it sent ICMP
+    /// to (`inet_peer`): the rate limit shared by redirects and errors.
+    pub peers: FxHashMap<Ipv4Addr, crate::ipv4::redirect::Peer>,
+    /// Next-hop exceptions learned from redirects: destination → gateway,
+    /// until a time.
+    pub redirected: FxHashMap<Ipv4Addr, (Ipv4Addr, Time)>,
 }
 
 /// Everything a run changes.

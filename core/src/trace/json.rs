@@ -195,6 +195,20 @@ impl Writer {
                     }))),
                 );
             }
+            EventKind::Redirect { to, dst, gateway } => {
+                put("to", json!(to));
+                put("dst", json!(dst));
+                put("gateway", json!(gateway));
+            }
+            EventKind::RouteRedirect {
+                dst,
+                gateway,
+                outcome,
+            } => {
+                put("dst", json!(dst));
+                put("gateway", json!(gateway));
+                put("outcome", json!(outcome));
+            }
             EventKind::TtlDecrement { from, to } => {
                 put("from", json!(from));
                 put("to", json!(to));

@@ -55,6 +55,14 @@ impl fmt::Display for Ipv4Packet {
                         };
                     }
                     Icmp::TimeExceeded { .. } => s.push_str("time exceeded in-transit"),
+                    Icmp::Redirect {
+                        gateway, original, ..
+                    } => {
+                        let _ = match Quoted::parse(original) {
+                            Ok(q) => write!(s, "redirect {} to host {gateway}", q.dst),
+                            Err(_) => write!(s, "redirect to host {gateway}"),
+                        };
+                    }
                     Icmp::Other { icmp_type, code } => {
                         let _ = write!(s, "type {icmp_type} code {code}");
                     }

@@ -13,7 +13,7 @@
 use core::fmt;
 use core::net::Ipv4Addr;
 
-pub use etherparse::icmpv4::{DestUnreachableHeader, TimeExceededCode};
+pub use etherparse::icmpv4::{DestUnreachableHeader, RedirectCode, TimeExceededCode};
 use etherparse::{
     ArpEthIpv4Packet, ArpOperation, EtherType, Ethernet2Header, IcmpEchoHeader, Icmpv4Header,
     Icmpv4Type, IpNumber, Ipv4Header, TcpHeader, UdpHeader,
@@ -121,6 +121,12 @@ pub enum Icmp {
     /// Type 11 (code 0: TTL exceeded in transit).
     TimeExceeded {
         code: TimeExceededCode,
+        original: Vec<u8>,
+    },
+    /// Type 5: use `gateway` for the quoted packet's destination.
+    Redirect {
+        code: RedirectCode,
+        gateway: Ipv4Addr,
         original: Vec<u8>,
     },
     Other {
@@ -251,6 +257,17 @@ impl Ipv4Packet {
                     Icmp::TimeExceeded { code, original } => {
                         (Icmpv4Type::TimeExceeded(*code), original)
                     }
+                    Icmp::Redirect {
+                        code,
+                        gateway,
+                        original,
+                    } => (
+                        Icmpv4Type::Redirect(etherparse::icmpv4::RedirectHeader {
+                            code: *code,
+                            gateway_internet_address: gateway.octets(),
+                        }),
+                        original,
+                    ),
                     Icmp::Other { icmp_type, code } => (
                         Icmpv4Type::Unknown {
                             type_u8: *icmp_type,
@@ -472,6 +489,11 @@ fn parse_icmp(body: &[u8]) -> Result<Icmp, ParseError> {
         },
         Icmpv4Type::TimeExceeded(code) => Icmp::TimeExceeded {
             code,
+            original: data.to_vec(),
+        },
+        Icmpv4Type::Redirect(r) => Icmp::Redirect {
+            code: r.code,
+            gateway: Ipv4Addr::from(r.gateway_internet_address),
             original: data.to_vec(),
         },
         _ => Icmp::Other {

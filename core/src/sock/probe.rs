@@ -285,9 +285,10 @@ impl Net<'_> {
     /// Ends every started probe: an unanswered one has timed out. Its
     /// socket is closed.
     pub(crate) fn finish_flows(&mut self) -> Vec<ProbeOutcome> {
-        let flows = core::mem::take(&mut self.st.flows);
+        // Taken out and put back empty, so that its room is kept.
+        let mut flows = core::mem::take(&mut self.st.flows);
         let mut out = Vec::with_capacity(flows.len());
-        for f in flows {
+        for f in flows.drain(..) {
             let (result, answer) = match f.answer.clone() {
                 Some(a) => a,
                 None => {

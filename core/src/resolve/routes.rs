@@ -686,7 +686,8 @@ pub(super) fn nat(
                                 Err(())
                             } else {
                                 let help = if own.is_empty() {
-                                    "give the node an address first, or leave `dest` out".to_string()
+                                    "give the node an address first, or leave `dest` out"
+                                        .to_string()
                                 } else {
                                     format!(
                                         "a published port is reached at one of the node's own addresses ({}); leave `dest` out to match them all",
@@ -723,25 +724,32 @@ pub(super) fn nat(
             // A dnat rule that an earlier one always matches first can
             // never match (first match wins).
             if let NatRule::Dnat {
-                proto, port, input, dest, ..
+                proto,
+                port,
+                input,
+                dest,
+                ..
             } = &r
             {
-                let shadow = out.iter().enumerate().find_map(|(k, e): (usize, &NatRule)| match e {
-                    NatRule::Dnat {
-                        proto: p2,
-                        port: o2,
-                        input: i2,
-                        dest: d2,
-                        ..
-                    } if p2 == proto
-                        && o2 == port
-                        && (i2.is_none() || i2 == input)
-                        && (d2.is_none() || d2 == dest) =>
-                    {
-                        Some(k)
-                    }
-                    _ => None,
-                });
+                let shadow = out
+                    .iter()
+                    .enumerate()
+                    .find_map(|(k, e): (usize, &NatRule)| match e {
+                        NatRule::Dnat {
+                            proto: p2,
+                            port: o2,
+                            input: i2,
+                            dest: d2,
+                            ..
+                        } if p2 == proto
+                            && o2 == port
+                            && (i2.is_none() || i2 == input)
+                            && (d2.is_none() || d2 == dest) =>
+                        {
+                            Some(k)
+                        }
+                        _ => None,
+                    });
                 if let Some(k) = shadow {
                     let (k, line) = lines.get(k).copied().unwrap_or((k, 0));
                     cx.err(

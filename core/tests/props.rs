@@ -221,3 +221,42 @@ proptest! {
         prop_assert!(b > a);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// NAT's rewriting of addresses and ports leaves every checksum right:
+    /// the rewritten bytes are exactly what building the changed packet
+    /// from scratch gives.
+    #[test]
+    fn a_translated_packet_has_right_checksums(
+        kind in 0u8..3,
+        src in any::<u32>(), dst in any::<u32>(),
+        sport in 1u16.., dport in 1u16..,
+        new_addr in any::<u32>(), new_port in 1u16..,
+        change_src in any::<bool>(),
+        data in proptest::collection::vec(any::<u8>(), 0..64),
+        ttl in 1u8..,
+    ) {
+        use netsim_core::wire::frame::{nat, Icmp, Ipv4Packet, Tcp, TcpFlags, Udp, L4};
+        use std::net::Ipv4Addr;
+        let l4 = |sp: u16, dp: u16| match kind {
+            0 => L4::Tcp(Tcp { src_port: sp, dst_port: dp, seq: 7, ack: 9, flags: TcpFlags { syn: true, ..TcpFlags::default() }, window: 1000 }),
+            1 => L4::Udp(Udp { src_port: sp, dst_port: dp, data: data.clone() }),
+            // An echo: the id is the "port" on both sides.
+            _ => L4::Icmp(Icmp::EchoRequest { id: sp, seq: 1, data: data.clone() }),
+        };
+        let (sport, dport) = if kind == 2 { (sport, sport) } else { (sport, dport) };
+        let p = Ipv4Packet { src: Ipv4Addr::from(src), dst: Ipv4Addr::from(dst), ttl, ident: 3, dont_fragment: true, l4: l4(sport, dport) };
+        let mut bytes = p.emit();
+        let new_addr = Ipv4Addr::from(new_addr);
+        nat::rewrite(&mut bytes, change_src, new_addr, new_port);
+        let (s2, d2, sp2, dp2) = match (change_src, kind) {
+            (true, 2) | (false, 2) => (if change_src { new_addr } else { p.src }, if change_src { p.dst } else { new_addr }, new_port, new_port),
+            (true, _) => (new_addr, p.dst, new_port, dport),
+            (false, _) => (p.src, new_addr, sport, new_port),
+        };
+        let expected = Ipv4Packet { src: s2, dst: d2, l4: l4(sp2, dp2), ..p.clone() }.emit();
+        prop_assert_eq!(bytes, expected);
+    }
+}

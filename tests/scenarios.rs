@@ -131,3 +131,27 @@ fn state_at_any_event_is_a_prefix_of_the_run() {
         );
     }
 }
+
+/// Each sentence of a trace that has to say something precise: the kernel
+/// (or the article) is the reference for every one of them.
+fn first_probe_text(file: &str) -> String {
+    let e = examples::find(file).unwrap();
+    let topo = load(e);
+    let mut sim = Sim::new(topo.clone());
+    let o = sim.run_probe(0).unwrap();
+    trace::render(&topo, sim.events_of(&o))
+}
+
+#[test]
+fn a_flood_names_the_port_it_came_in_on_and_the_ports_it_leaves_by() {
+    // bus2's ARP request enters docker0 from bus2's veth (vethb1c3a07) and
+    // leaves by bus1's (veth2d6f8e9).
+    let text = first_probe_text("docker0.yaml");
+    assert!(
+        text.contains(
+            "bridge host:docker0: a broadcast frame came in on port host:vethb1c3a07, \
+             so it floods it out of every other port (host:veth2d6f8e9)"
+        ),
+        "{text}"
+    );
+}

@@ -99,17 +99,19 @@ impl Event {
             EventKind::Flood {
                 switch,
                 why,
+                in_port,
                 ports,
                 up,
-                ..
             } => {
-                let why = match why {
+                let what = match why {
                     FloodWhy::Broadcast => "a broadcast frame",
                     FloodWhy::Multicast => "a multicast frame",
-                    FloodWhy::Unknown => "no FDB entry for the destination MAC (unknown unicast)",
+                    FloodWhy::Unknown => {
+                        "a frame to a MAC address it has not learned (unknown unicast)"
+                    }
                 };
                 let list = if ports.is_empty() {
-                    "no other port".to_string()
+                    "none: there is no other port".to_string()
                 } else {
                     ports
                         .iter()
@@ -122,10 +124,19 @@ impl Event {
                 } else {
                     ""
                 };
-                format!(
-                    "{}: {why}, so it floods every port but the one it came in on ({list}){up}",
-                    switch.label(topo)
-                )
+                match in_port {
+                    Some(p) => format!(
+                        "{}: {what} came in on port {}, so it floods it out of every other port ({list}){up}",
+                        switch.label(topo),
+                        port_name(topo, *p)
+                    ),
+                    // Sent by the bridge device itself (`br_dev_xmit`):
+                    // there is no ingress port to leave out.
+                    None => format!(
+                        "{}: {what} sent by the bridge's own IP stack, so it floods it out of every port ({list})",
+                        switch.label(topo)
+                    ),
+                }
             }
             EventKind::PassUp { bridge } => format!(
                 "the frame is addressed to bridge {} itself: it goes up to the namespace's IP stack instead of out of a port",

@@ -155,3 +155,65 @@ fn a_flood_names_the_port_it_came_in_on_and_the_ports_it_leaves_by() {
         "{text}"
     );
 }
+
+#[test]
+fn a_used_stale_entry_is_delay_as_on_the_kernel() {
+    // Measured: right after bus2's first ping, bus1's entry for bus2
+    // (learned from bus2's ARP request, then used for the echo reply) is
+    // DELAY, not STALE.
+    let e = examples::find("docker0.yaml").unwrap();
+    let topo = load(e);
+    let mut sim = Sim::new(topo.clone());
+    let o = sim.run_probe(0).unwrap();
+    let bus1 = topo.node_by_name("bus1").unwrap();
+    assert_eq!(
+        view::render(&sim, bus1, View::Neigh),
+        "172.17.0.3 dev eth0 lladdr 02:42:ac:11:00:03 DELAY\n"
+    );
+    let text = trace::render(&topo, sim.events_of(&o));
+    assert!(
+        text.contains("the entry for 172.17.0.3 on eth0 was STALE: the packet goes out with its MAC anyway, and the entry is DELAY"),
+        "{text}"
+    );
+    assert!(text.contains("(DELAY: a STALE entry was used;"), "{text}");
+}
+
+#[test]
+fn five_seconds_after_use_the_router_asks_by_unicast_arp() {
+    // Measured: tcpdump on r1's eth0 shows `02:42:0a:00:01:fe >
+    // 02:42:0a:00:01:01 ... Request who-has 10.0.1.1 tell 10.0.1.254` about
+    // 5 s after r1 first forwarded c3's echo reply to c1, then c1's reply.
+    let e = examples::find("router.yaml").unwrap();
+    let topo = load(e);
+    let mut sim = Sim::new(topo.clone());
+    sim.run_all();
+    let r1_eth0 = topo
+        .iface_by_name(topo.node_by_name("r1").unwrap(), "eth0")
+        .unwrap();
+    let first_use = sim
+        .trace()
+        .iter()
+        .find(|e| {
+            e.place == trace::Place::Iface(r1_eth0)
+                && matches!(e.kind, trace::EventKind::NeighState { .. })
+        })
+        .map(|e| e.time)
+        .expect("r1 uses its STALE entry for c1");
+    let lines: Vec<String> = sim
+        .trace()
+        .iter()
+        .filter(|e| e.place == trace::Place::Iface(r1_eth0))
+        .map(|e| trace::render_line(&topo, e))
+        .collect();
+    let asked = sim.trace().iter().find(|e| {
+        e.place == trace::Place::Iface(r1_eth0)
+            && matches!(e.kind, trace::EventKind::FrameSent { .. })
+            && e.summary().is_some_and(|s| {
+                s.starts_with("02:42:0a:00:01:fe > 02:42:0a:00:01:01")
+                    && s.contains("Request who-has 10.0.1.1 tell 10.0.1.254")
+            })
+    });
+    let asked = asked.unwrap_or_else(|| panic!("no unicast request:\n{}", lines.join("\n")));
+    assert_eq!(asked.time - first_use, netsim_core::neigh::DELAY_FIRST_PROBE);
+    assert!(lines.iter().any(|l| l.contains("REACHABLE")), "{}", lines.join("\n"));
+}

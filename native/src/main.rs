@@ -495,6 +495,8 @@ fn trace_cmd(out: &mut Out, path: &Path, only: Option<usize>, json: bool) -> Res
     check_probe_number(path, &topo, only)?;
     let mut sim = Sim::new(Arc::clone(&topo));
     let mut writer = trace::json::Writer::new();
+    // One renderer for the whole run: each lesson once, not once a probe.
+    let mut text = trace::Renderer::new();
     for (i, p) in topo.probes.iter().enumerate() {
         if !out.is_open() {
             break; // nobody reads the rest
@@ -519,7 +521,7 @@ fn trace_cmd(out: &mut Out, path: &Path, only: Option<usize>, json: bool) -> Res
                     describe_probe(&topo, p),
                     describe_outcome(&o)
                 );
-                say_raw!(out, "{}", trace::render(&topo, events));
+                say_raw!(out, "{}", text.render(&topo, events));
                 say!(out, "");
             }
         }

@@ -154,9 +154,39 @@ impl Event {
                     format!("{ip} is still being resolved on {dev}: the packet joins the queue")
                 }
             }
-            EventKind::NeighProbe { ip, probe } => format!(
-                "no ARP reply for {ip} after 1 s: request {probe} of 3 (retrans_time 1 s, mcast_solicit 3)"
+            EventKind::NeighProbe {
+                ip,
+                probe,
+                to: None,
+            } => format!(
+                "no ARP reply for {ip} after 1 s: broadcast request {probe} of 3 (net.ipv4.neigh.{dev}.retrans_time_ms 1000, mcast_solicit 3)"
             ),
+            EventKind::NeighProbe {
+                ip,
+                probe,
+                to: Some(mac),
+            } => {
+                let after = if *probe == 1 { "" } else { "still no reply: " };
+                format!(
+                    "{after}unicast ARP request {probe} of 3 (ucast_solicit), to {mac}: is {ip} still there?"
+                )
+            }
+            EventKind::NeighState { ip, from, to } => match (from, to) {
+                (NudState::Stale, NudState::Delay) => format!(
+                    "the entry for {ip} on {dev} was STALE: the packet goes out with its MAC anyway, and the entry is DELAY"
+                ),
+                (NudState::Delay, NudState::Probe) => format!(
+                    "nothing confirmed {ip} on {dev} in the 5 s since the entry was used: it is PROBE"
+                ),
+                (NudState::Probe, NudState::Failed) => format!(
+                    "three unicast ARP requests for {ip} on {dev} got no reply: the entry is FAILED"
+                ),
+                (f, t) => format!(
+                    "the neighbour entry for {ip} on {dev} goes from {} to {}",
+                    f.as_str(),
+                    t.as_str()
+                ),
+            },
             EventKind::NeighLearn {
                 ip,
                 mac,
@@ -392,6 +422,91 @@ impl DropReason {
     }
 }
 
+/// Something a learner needs explained once per trace, the first time it
+/// appears: each neighbour state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lesson {
+    /// What a neighbour entry in this state means, as `ip neigh` shows it.
+    Neigh(NudState),
+}
+
+impl Lesson {
+    /// The explanation, in the kernel's terms and with its settings' names.
+    pub fn text(self) -> &'static str {
+        match self {
+            Lesson::Neigh(NudState::Incomplete) => {
+                "INCOMPLETE: an ARP request has gone out and the kernel waits for the reply; packets for that address wait in the entry (up to unres_qlen of them)"
+            }
+            Lesson::Neigh(NudState::Reachable) => {
+                "REACHABLE: a reply confirmed the MAC; the kernel uses it without asking, for a random time around net.ipv4.neigh.<interface>.base_reachable_time_ms (30000, so between 15 and 45 s; netsim takes 30 s), after which the entry is STALE"
+            }
+            Lesson::Neigh(NudState::Stale) => {
+                "STALE: the MAC is known but not recently confirmed (learned from the neighbour's own request, or confirmed too long ago); the kernel still uses it, and the first use makes it DELAY"
+            }
+            Lesson::Neigh(NudState::Delay) => {
+                "DELAY: a STALE entry was used; the kernel keeps sending with its MAC and waits net.ipv4.neigh.<interface>.delay_first_probe_time (5 s) for a confirmation before it asks the neighbour itself"
+            }
+            Lesson::Neigh(NudState::Probe) => {
+                "PROBE: the kernel asks the neighbour directly, with ARP requests sent to its MAC rather than broadcast, net.ipv4.neigh.<interface>.ucast_solicit (3) of them 1 s apart; packets still go out meanwhile; a reply makes the entry REACHABLE, silence FAILED"
+            }
+            Lesson::Neigh(NudState::Failed) => {
+                "FAILED: nobody answered; packets that waited are dropped and their senders told \"host unreachable\"; the next packet for that address starts again with a new request"
+            }
+        }
+    }
+}
+
+impl Event {
+    /// What this event shows for the first time, if anything; the
+    /// explanation itself is [`Lesson::text`].
+    pub fn lesson(&self) -> Option<Lesson> {
+        let state = match &self.kind {
+            EventKind::NeighMiss { request: true, .. } => NudState::Incomplete,
+            EventKind::NeighLearn { state, .. } => *state,
+            EventKind::NeighState { to, .. } => *to,
+            EventKind::NeighFailed { .. } => NudState::Failed,
+            _ => return None,
+        };
+        Some(Lesson::Neigh(state))
+    }
+}
+
+/// Writes a trace as text, one line per event, and each [`Lesson`] once,
+/// under the first event that shows it. Keep one for a whole run, so that a
+/// lesson of the first probe is not repeated in the second.
+#[derive(Debug, Default)]
+pub struct Renderer {
+    taught: Vec<Lesson>,
+}
+
+impl Renderer {
+    pub fn new() -> Renderer {
+        Renderer::default()
+    }
+
+    /// The listing of a slice of events: frames as one line, decisions as
+    /// `--` lines. A frame's crossing (`transmit`) is the `out` line
+    /// followed by the `in` line, so it has no line of its own.
+    pub fn render(&mut self, topo: &Topology, events: &[Event]) -> String {
+        let mut out = String::new();
+        for e in events
+            .iter()
+            .filter(|e| !matches!(e.kind, EventKind::Transmit { .. }))
+        {
+            let line = render_line(topo, e);
+            out.push_str(&line);
+            out.push('\n');
+            if let Some(l) = e.lesson().filter(|l| !self.taught.contains(l)) {
+                self.taught.push(l);
+                // Under the explanation, after the `--  ` of the line.
+                let indent = line.find("--  ").map_or(0, |k| k + 4);
+                let _ = writeln!(out, "{:indent$}({})", "", l.text());
+            }
+        }
+        out
+    }
+}
+
 /// A trace as text: one line per event, with its explanation, in the style
 /// of tcpdump for frames.
 pub fn render_line(topo: &Topology, e: &Event) -> String {
@@ -416,17 +531,8 @@ pub fn render_line(topo: &Topology, e: &Event) -> String {
     s
 }
 
-/// The tcpdump-like listing of a whole slice of events: frames as one line,
-/// decisions as `--` lines. A frame's crossing (`transmit`) is the `out`
-/// line followed by the `in` line, so it has no line of its own.
+/// The listing of a whole slice of events, as a fresh [`Renderer`] writes
+/// it.
 pub fn render(topo: &Topology, events: &[Event]) -> String {
-    let mut out = String::new();
-    for e in events
-        .iter()
-        .filter(|e| !matches!(e.kind, EventKind::Transmit { .. }))
-    {
-        out.push_str(&render_line(topo, e));
-        out.push('\n');
-    }
-    out
+    Renderer::new().render(topo, events)
 }

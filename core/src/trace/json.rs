@@ -158,9 +158,15 @@ impl Writer {
                 put("ip", json!(ip));
                 put("request", json!(request));
             }
-            EventKind::NeighProbe { ip, probe } => {
+            EventKind::NeighProbe { ip, probe, to } => {
                 put("ip", json!(ip));
                 put("attempt", json!(probe));
+                put("to", json!(to));
+            }
+            EventKind::NeighState { ip, from, to } => {
+                put("ip", json!(ip));
+                put("from", json!(from.as_str()));
+                put("to", json!(to.as_str()));
             }
             EventKind::NeighLearn {
                 ip,

@@ -18,7 +18,7 @@
 mod explain;
 pub mod json;
 
-pub use explain::{render, render_line};
+pub use explain::{render, render_line, Lesson, Renderer};
 
 use core::net::Ipv4Addr;
 
@@ -323,8 +323,22 @@ pub enum EventKind {
     /// Not in the cache: the packet waits; `request` when an ARP request
     /// goes out because of it.
     NeighMiss { ip: Ipv4Addr, request: bool },
-    /// An ARP request is retransmitted (`probe` of 3).
-    NeighProbe { ip: Ipv4Addr, probe: u8 },
+    /// An ARP request is sent again (`probe` of 3): broadcast for an
+    /// INCOMPLETE entry (`to` is `None`), unicast to the MAC the entry has
+    /// for a PROBE entry.
+    NeighProbe {
+        ip: Ipv4Addr,
+        probe: u8,
+        to: Option<MacAddr>,
+    },
+    /// A neighbour entry changed state without learning anything: a used
+    /// STALE entry is DELAY, an unconfirmed DELAY entry is PROBE, an
+    /// unanswered PROBE entry is FAILED.
+    NeighState {
+        ip: Ipv4Addr,
+        from: NudState,
+        to: NudState,
+    },
     /// The cache learned a MAC and the entry is now in `state`;
     /// `from_request` when it was learned from the other side's request;
     /// `released` packets that waited go out.
@@ -468,6 +482,7 @@ impl Event {
             EventKind::NeighHit { .. } => "neigh_hit",
             EventKind::NeighMiss { .. } => "neigh_miss",
             EventKind::NeighProbe { .. } => "neigh_probe",
+            EventKind::NeighState { .. } => "neigh_state",
             EventKind::NeighLearn { .. } => "neigh_learn",
             EventKind::NeighFailed { .. } => "neigh_failed",
             EventKind::ArpAnswer { .. } => "arp_answer",

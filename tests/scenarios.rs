@@ -214,6 +214,87 @@ fn five_seconds_after_use_the_router_asks_by_unicast_arp() {
             })
     });
     let asked = asked.unwrap_or_else(|| panic!("no unicast request:\n{}", lines.join("\n")));
-    assert_eq!(asked.time - first_use, netsim_core::neigh::DELAY_FIRST_PROBE);
-    assert!(lines.iter().any(|l| l.contains("REACHABLE")), "{}", lines.join("\n"));
+    assert_eq!(
+        asked.time - first_use,
+        netsim_core::neigh::DELAY_FIRST_PROBE
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("REACHABLE")),
+        "{}",
+        lines.join("\n")
+    );
+}
+
+/// The trace of probe `k` (1-based) of an example, after the probes
+/// before it (as `netsim trace FILE -p K` prints it).
+fn probe_text(topo: &Topology, k: usize) -> String {
+    let mut sim = Sim::new(topo.clone());
+    let mut text = String::new();
+    for i in 0..k {
+        let o = sim.run_probe(i).unwrap();
+        text = trace::render(topo, sim.events_of(&o));
+    }
+    text
+}
+
+#[test]
+fn a_failed_arp_at_the_sender_is_an_icmp_error_to_itself_over_lo() {
+    // Measured: ping prints `From 10.0.0.1 icmp_seq=1 Destination Host
+    // Unreachable` (its own address), and a socket with IP_RECVERR reads
+    // origin icmp, type 3 code 1, offender its own address.
+    let topo = load(examples::find("docker0.yaml").unwrap());
+    let text = probe_text(&topo, 7);
+    for want in [
+        "bus2 sends ICMP host unreachable (the destination never answered ARP) to itself (172.17.0.3, the packet's source), over lo",
+        "bus2:lo                out 00:00:00:00:00:00 > 00:00:00:00:00:00, ",
+        "172.17.0.3 > 172.17.0.3: ICMP",
+        "(ping prints `From 172.17.0.3 icmp_seq=1 Destination Host Unreachable`)",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}
+
+#[test]
+fn no_route_at_the_sender_builds_nothing_and_the_call_fails() {
+    // Measured: `ping: connect: Network is unreachable`, `nc: connect to
+    // 10.9.9.9 port 80 (tcp) failed: Network is unreachable`.
+    let topo = load(examples::find("router.yaml").unwrap());
+    let text = probe_text(&topo, 7);
+    assert!(!text.contains("dropped"), "{text}");
+    assert!(!text.contains(" out "), "{text}");
+    assert!(
+        text.contains(
+            "nothing is built or sent; ping prints `ping: connect: Network is unreachable`"
+        ),
+        "{text}"
+    );
+    // A missing route back: c4's reply is never sent, and the sender
+    // times out.
+    let text = probe_text(&topo, 8);
+    assert!(
+        text.contains("dropped at c4: this namespace has no route to 10.0.1.1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_udp_socket_learns_of_host_unreachable_only_with_ip_recverr() {
+    // Measured (KERNEL-CHECKS, nic-per-netns x2): with IP_RECVERR the UDP
+    // socket fails with EHOSTUNREACH after ~3 s; `__udp4_lib_err` passes
+    // that error to a socket without it only for port/protocol unreachable.
+    let yaml = examples::find("docker0.yaml").unwrap().yaml.replace(
+        "probes:\n",
+        "probes:\n  - { from: bus2, to: 172.17.0.99, proto: udp, port: 53, expect: unreachable }\n  - { from: bus2, to: 172.17.0.99, proto: tcp, port: 80, expect: unreachable }\n",
+    );
+    let topo = netsim_core::load("udp.yaml", &yaml).unwrap();
+    let udp = probe_text(&topo, 1);
+    assert!(
+        udp.contains("recv() fails with EHOSTUNREACH only because the probe's socket sets the socket option IP_RECVERR"),
+        "{udp}"
+    );
+    let tcp = probe_text(&topo, 2);
+    assert!(
+        tcp.contains("connect() fails at once with EHOSTUNREACH; nc prints `nc: connect to 172.17.0.99 port 80 (tcp) failed: No route to host`"),
+        "{tcp}"
+    );
 }

@@ -7,7 +7,7 @@ use crate::ipv4::route::RouteEntry;
 use crate::ipv4::Packet;
 use crate::model::{IfaceId, IfaceKind, NodeId};
 use crate::sim::{Action, Net};
-use crate::trace::{Answer, DropReason, EventKind, IcmpError, Place};
+use crate::trace::{DropReason, EventKind, IcmpError, Place};
 use crate::wire::frame::{Arp, ArpOp, DestUnreachableHeader, Frame, Payload};
 use crate::wire::MacAddr;
 
@@ -186,7 +186,14 @@ impl Net<'_> {
             Timer::Nothing => {}
             Timer::Retransmit(n) => {
                 let cx = self.st.cx;
-                self.emit(place, EventKind::NeighProbe { ip, probe: n, to: None });
+                self.emit(
+                    place,
+                    EventKind::NeighProbe {
+                        ip,
+                        probe: n,
+                        to: None,
+                    },
+                );
                 self.probe_again(dev, ip, None, cx);
             }
             Timer::Probe { mac, probe } => {
@@ -227,22 +234,28 @@ impl Net<'_> {
                     EventKind::NeighFailed {
                         ip,
                         dropped: lost.len(),
+                        forwarded: lost
+                            .iter()
+                            .filter(|p| p.origin == Origin::Forwarded)
+                            .count(),
                     },
                 );
                 let cause = self.st.cx.cause;
+                // `arp_error_report` → `ipv4_link_failure`: for every packet
+                // that waited, the kernel sends its source an ICMP host
+                // unreachable. For a forwarded packet that is the sender
+                // beyond the router; for one made here it is this namespace
+                // itself, over lo, and that ICMP is what the socket (and
+                // ping's "From <own address> ... Destination Host
+                // Unreachable") learns from.
                 for p in lost {
                     self.st.cx = p.cx;
                     self.st.cx.cause = cause;
-                    match p.origin {
-                        Origin::Local { flow } => {
-                            self.local_error(flow, Answer::LocalNeighFailed { ip })
-                        }
-                        Origin::Forwarded => self.icmp_error(
-                            node,
-                            &p.packet,
-                            IcmpError::Unreachable(DestUnreachableHeader::Host),
-                        ),
-                    }
+                    self.icmp_error(
+                        node,
+                        &p.packet,
+                        IcmpError::Unreachable(DestUnreachableHeader::Host),
+                    );
                 }
             }
         }

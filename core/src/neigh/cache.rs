@@ -296,7 +296,10 @@ impl<P> NeighCache<P> {
                 if *probes < UCAST_PROBES {
                     *probes += 1;
                     *next = now.saturating_add(super::RETRANS);
-                    return Timer::Probe { mac, probe: *probes };
+                    return Timer::Probe {
+                        mac,
+                        probe: *probes,
+                    };
                 }
                 e.mac = None;
                 e.state = NeighState::Failed;

@@ -7,7 +7,7 @@ use super::{Answer, Delivery, DropReason, Event, EventKind, FloodWhy, IcmpError,
 use crate::ipv4::route::RouteOrigin;
 use crate::model::{IfaceId, ProbeProto, Topology};
 use crate::neigh::NudState;
-use crate::wire::frame::{self, DestUnreachableHeader};
+use crate::wire::frame::DestUnreachableHeader;
 
 fn port_name(topo: &Topology, port: IfaceId) -> String {
     topo.iface_label(port)
@@ -205,9 +205,21 @@ impl Event {
                 };
                 format!("neighbour cache: {ip} is at {mac} on {dev}, {state}{rel}")
             }
-            EventKind::NeighFailed { ip, dropped } => format!(
-                "three ARP requests for {ip} on {dev} got no reply: the entry is FAILED and {dropped} waiting packet(s) are dropped (Destination Host Unreachable)"
-            ),
+            EventKind::NeighFailed {
+                ip,
+                dropped,
+                forwarded,
+            } => {
+                let tell = match (*dropped - *forwarded, *forwarded) {
+                    (0, 0) => String::new(),
+                    (_, 0) => ": for each, the kernel sends itself an ICMP host unreachable over lo, which is how the socket that sent it learns (ping prints \"From <own address> ... Destination Host Unreachable\")".to_string(),
+                    (0, _) => ": for each, the kernel sends an ICMP host unreachable back to its sender".to_string(),
+                    (_, _) => ": for each, the kernel sends an ICMP host unreachable to its source: itself over lo for its own packets, the sender for forwarded ones".to_string(),
+                };
+                format!(
+                    "three ARP requests for {ip} on {dev} got no reply: the entry is FAILED and the {dropped} packet(s) waiting for it are dropped{tell}"
+                )
+            }
             EventKind::ArpAnswer { ip } => format!(
                 "{ip} is an address of this namespace, so the kernel answers the ARP request with {dev}'s MAC"
             ),
@@ -237,7 +249,7 @@ impl Event {
                 }
             }
             EventKind::TtlDecrement { from, to } => {
-                format!("{here} forwards the packet (ip_forward = 1): TTL {from} → {to}")
+                format!("{here} forwards the packet (net.ipv4.ip_forward = 1): TTL {from} → {to}")
             }
             EventKind::IcmpError { error, to } => {
                 let what = match error {
@@ -256,7 +268,18 @@ impl Event {
                     }
                     IcmpError::Unreachable(_) => "destination unreachable",
                 };
-                format!("{here} sends ICMP {what} back to {to}")
+                let own = self.place.node(topo).is_some_and(|n| {
+                    topo.node(n).ifaces.iter().any(|&i| {
+                        topo.iface(i).addresses.iter().any(|a| a.addr() == *to)
+                    })
+                });
+                if own {
+                    // `ipv4_link_failure` for a packet made here: the error
+                    // goes to this namespace itself.
+                    format!("{here} sends ICMP {what} to itself ({to}, the packet's source), over lo")
+                } else {
+                    format!("{here} sends ICMP {what} back to {to}")
+                }
             }
             EventKind::Deliver { delivery } => match delivery {
                 Delivery::EchoRequest => format!(
@@ -281,32 +304,7 @@ impl Event {
                     "nothing listens on UDP port {port} in {here}: the kernel answers ICMP port unreachable"
                 ),
                 Delivery::ProbeAnswer { probe, answer } => {
-                    let got = match answer {
-                        Answer::EchoReply { from } => format!("echo reply from {from}"),
-                        Answer::SynAck { from } => {
-                            format!("SYN-ACK from {from}: connected (it sends the final ACK)")
-                        }
-                        Answer::Reset { from } => format!("RST from {from}: connection refused"),
-                        Answer::UdpReply { from } => format!("the datagram echoed by {from}"),
-                        Answer::Icmp { from, error } => match error {
-                            IcmpError::Unreachable(DestUnreachableHeader::Port) => {
-                                format!("ICMP port unreachable from {from}: refused")
-                            }
-                            IcmpError::Unreachable(c) => {
-                                format!("ICMP {} unreachable from {from}", frame::unreach_name(c))
-                            }
-                            IcmpError::TimeExceeded(_) => {
-                                format!("ICMP time exceeded from {from}")
-                            }
-                        },
-                        Answer::LocalNoRoute => {
-                            "no route: the kernel fails the send at once (ENETUNREACH)".to_string()
-                        }
-                        Answer::LocalNeighFailed { ip } => format!(
-                            "ARP for {ip} failed: the kernel reports EHOSTUNREACH (Destination Host Unreachable)"
-                        ),
-                        Answer::Nothing => "nothing".to_string(),
-                    };
+                    let got = probe_answer(topo, *probe, answer);
                     format!("probe {}'s socket in {here} gets {got}", probe + 1)
                 }
             },
@@ -315,6 +313,104 @@ impl Event {
                 format!("probe {} ends: {result}", index + 1)
             }
         }
+    }
+}
+
+/// What came back to a probe's socket, and what the tool a learner would
+/// run sees of it: ping (iputils), nc (OpenBSD) or a socket call, as
+/// measured on the kernel (see `examples/KERNEL-CHECKS.md`).
+fn probe_answer(topo: &Topology, probe: u32, answer: &Answer) -> String {
+    let p = topo.probes.get(probe as usize);
+    let proto = p.map(|p| p.proto);
+    let dst = p.map_or_else(|| "the destination".to_string(), |p| p.to.to_string());
+    let port = p.and_then(|p| p.port).unwrap_or(0);
+    let nc = |what: &str, msg: &str| {
+        format!("nc prints `nc: connect to {dst} port {port} ({what}) failed: {msg}`")
+    };
+    match (answer, proto) {
+        (Answer::EchoReply { from }, _) => {
+            format!("echo reply from {from} (ping prints `64 bytes from {from}: icmp_seq=1 ttl=…`: the reply's TTL as it arrived here, not the request's)")
+        }
+        (Answer::SynAck { from }, _) => {
+            format!("SYN-ACK from {from}: connect() succeeds (the kernel sends the final ACK)")
+        }
+        (Answer::Reset { from }, _) => format!(
+            "RST from {from}: connect() fails with ECONNREFUSED; {}",
+            nc("tcp", "Connection refused")
+        ),
+        (Answer::UdpReply { from }, _) => {
+            format!("the datagram echoed by {from}: recv() returns it")
+        }
+        (Answer::Icmp { from, error }, Some(ProbeProto::Icmp)) => {
+            let ping = match error {
+                IcmpError::Unreachable(DestUnreachableHeader::Network) => {
+                    "Destination Net Unreachable"
+                }
+                IcmpError::Unreachable(DestUnreachableHeader::Host) => {
+                    "Destination Host Unreachable"
+                }
+                IcmpError::Unreachable(DestUnreachableHeader::Port) => {
+                    "Destination Port Unreachable"
+                }
+                IcmpError::Unreachable(DestUnreachableHeader::Protocol) => {
+                    "Destination Protocol Unreachable"
+                }
+                IcmpError::Unreachable(_) => "Destination Unreachable",
+                IcmpError::TimeExceeded(_) => "Time to live exceeded",
+            };
+            format!(
+                "ICMP {} from {from} (ping prints `From {from} icmp_seq=1 {ping}`)",
+                error.name().replace('-', " ")
+            )
+        }
+        (Answer::Icmp { from, error }, Some(ProbeProto::Tcp)) => {
+            // `icmp_err_convert`; TCP gives up on the first ICMP error of a
+            // connect (`tcp_v4_err` in SYN-SENT).
+            let (errno, msg) = match error {
+                IcmpError::Unreachable(DestUnreachableHeader::Network) => {
+                    ("ENETUNREACH", "Network is unreachable")
+                }
+                IcmpError::Unreachable(DestUnreachableHeader::Port) => {
+                    ("ECONNREFUSED", "Connection refused")
+                }
+                _ => ("EHOSTUNREACH", "No route to host"),
+            };
+            format!(
+                "ICMP {} from {from}: connect() fails at once with {errno}; {} (only IP_RECVERR's error queue tells which ICMP it was)",
+                error.name().replace('-', " "),
+                nc("tcp", msg)
+            )
+        }
+        (Answer::Icmp { from, error }, _) => match error {
+            IcmpError::Unreachable(DestUnreachableHeader::Port) => format!(
+                "ICMP port unreachable from {from}: on a connected UDP socket the next recv() fails with ECONNREFUSED"
+            ),
+            // `__udp4_lib_err`: without IP_RECVERR only "hard" errors
+            // (port and protocol unreachable) reach a UDP socket.
+            _ => format!(
+                "ICMP {} from {from}: recv() fails with {} only because the probe's socket sets the socket option IP_RECVERR; without it a UDP socket ignores this error and waits until it times out",
+                error.name().replace('-', " "),
+                match error {
+                    IcmpError::Unreachable(DestUnreachableHeader::Network) => "ENETUNREACH",
+                    _ => "EHOSTUNREACH",
+                }
+            ),
+        },
+        (Answer::LocalNoRoute, proto) => {
+            let tool = match proto {
+                Some(ProbeProto::Icmp) => "ping prints `ping: connect: Network is unreachable`".to_string(),
+                Some(ProbeProto::Tcp) => nc("tcp", "Network is unreachable"),
+                Some(ProbeProto::Udp) => nc("udp", "Network is unreachable"),
+                None => "the call fails".to_string(),
+            };
+            format!(
+                "no packet: with no route to {dst}, the socket call itself (connect(), sendto()) fails at once with ENETUNREACH, and nothing is built or sent; {tool}"
+            )
+        }
+        (Answer::LocalNeighFailed { ip }, _) => format!(
+            "EHOSTUNREACH: ARP for {ip} failed (No route to host)"
+        ),
+        (Answer::Nothing, _) => "nothing".to_string(),
     }
 }
 
@@ -375,24 +471,27 @@ impl DropReason {
                 "the ARP request asks for {ip}, which is not an address of this namespace; it stays silent"
             ),
             DropReason::UnsolicitedArpReply => {
-                "an ARP reply nobody asked for; with arp_accept = 0 it creates no entry".into()
+                "an ARP reply nobody asked for; with net.ipv4.conf.<interface>.arp_accept = 0 it creates no entry".into()
             }
             DropReason::ForwardingOff => {
                 "the packet is for another host and net.ipv4.ip_forward is 0 here, so it is not routed"
                     .into()
             }
             DropReason::NoRoute => "no route matches the destination".into(),
+            DropReason::NoRouteBack(dst) => format!(
+                "this namespace has no route to {dst} (no connected route, no default in `ip route`), so the route lookup for the answer it made fails and the kernel discards it before any frame is built: {dst} hears nothing and times out"
+            ),
             DropReason::TtlExpired => "its TTL would reach 0".into(),
             DropReason::NeighFailed(ip) => format!("the next hop {ip} never answered ARP"),
             DropReason::NeighQueueFull(ip) => {
-                format!("too many packets already wait for {ip}'s ARP answer (unres_qlen)")
+                format!("too many packets already wait for {ip}'s ARP answer (net.ipv4.neigh.<interface>.unres_qlen, 101)")
             }
             DropReason::SamePort => {
                 "the destination MAC is behind the port the frame came in on; the bridge does not send it back"
                     .into()
             }
             DropReason::EchoToBroadcast => {
-                "an echo request to a broadcast address; icmp_echo_ignore_broadcasts is 1".into()
+                "an echo request to a broadcast address; net.ipv4.icmp_echo_ignore_broadcasts is 1".into()
             }
             DropReason::NoSocket => "no socket waits for it".into(),
             DropReason::StrayReset => "a TCP reset for no connection is discarded".into(),

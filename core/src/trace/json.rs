@@ -181,9 +181,14 @@ impl Writer {
                 put("from_request", json!(from_request));
                 put("released", json!(released));
             }
-            EventKind::NeighFailed { ip, dropped } => {
+            EventKind::NeighFailed {
+                ip,
+                dropped,
+                forwarded,
+            } => {
                 put("ip", json!(ip));
                 put("dropped", json!(dropped));
+                put("forwarded", json!(forwarded));
             }
             EventKind::ArpAnswer { ip } => put("ip", json!(ip)),
             EventKind::RouteLookup { dst, local, route } => {

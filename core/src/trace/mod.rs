@@ -121,6 +121,9 @@ pub enum DropReason {
     ForwardingOff,
     /// No route to the destination.
     NoRoute,
+    /// A packet the kernel made itself (a reply, an ICMP error) has no
+    /// route to its destination: it is never sent.
+    NoRouteBack(Ipv4Addr),
     /// TTL would reach 0 on forwarding.
     TtlExpired,
     /// The next hop never answered ARP.
@@ -350,8 +353,14 @@ pub enum EventKind {
         released: usize,
     },
     /// Three requests went unanswered: the entry is FAILED and the
-    /// waiting packets are dropped.
-    NeighFailed { ip: Ipv4Addr, dropped: usize },
+    /// waiting packets are dropped, `forwarded` of them being forwarded
+    /// (the others were made here); each one's source is sent ICMP host
+    /// unreachable.
+    NeighFailed {
+        ip: Ipv4Addr,
+        dropped: usize,
+        forwarded: usize,
+    },
     /// An ARP request for one of our addresses: we reply.
     ArpAnswer { ip: Ipv4Addr },
     /// A route lookup for `dst`: `local` when it is an address of this

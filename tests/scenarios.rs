@@ -168,7 +168,7 @@ fn a_used_stale_entry_is_delay_as_on_the_kernel() {
     let bus1 = topo.node_by_name("bus1").unwrap();
     assert_eq!(
         view::render(&sim, bus1, View::Neigh),
-        "172.17.0.3 dev eth0 lladdr 02:42:ac:11:00:03 DELAY\n"
+        "172.17.0.3 dev eth0 lladdr 02:42:ac:11:00:03 DELAY \n"
     );
     let text = trace::render(&topo, sim.events_of(&o));
     assert!(

@@ -93,9 +93,20 @@ enum Command {
     ///
     /// `addr` is `ip addr` (with `eth0@if5`-style veth peers), `route` is
     /// `ip route`, `neigh` is `ip neigh` (the ARP cache the probes filled),
-    /// `fdb` is `bridge fdb` (what the node's bridges learned). Without a
-    /// view, all four. By default the state after every probe; `--after-probe`
-    /// and `--at-event` stop the run earlier.
+    /// `fdb` is `bridge fdb show` (what the node's bridges learned, and every
+    /// interface's multicast entries). Without a view, all four. By default
+    /// the state after every probe; `--after-probe` and `--at-event` stop
+    /// the run earlier.
+    ///
+    /// Each prints what the real tool prints for the topology as it is built
+    /// (the kernel cross-check compares them), except where netsim leaves
+    /// something out: IPv6 (no `inet6` lines, no IPv6 neighbours, no
+    /// `33:33:ff:...` solicited-node entries; the kernel check disables
+    /// IPv6); IGMP (a bridge's reports for 224.0.0.106, which another bridge
+    /// learns its MAC from); a NIC on a wire is shown as the physical NIC it
+    /// stands for (no `@ifN`, `qdisc fq_codel`), and namespaces by node
+    /// name. `ip neigh` lists entries in the order they were made (the
+    /// kernel: its hash order), in the state they have in virtual time.
     Show {
         /// The topology file (YAML or JSON), at most 64 MiB.
         file: PathBuf,

@@ -165,7 +165,7 @@ fn show_prints_the_views_after_the_probes() {
     );
     let t = text(&netsim(&["show", "examples/docker0.yaml", "host", "fdb"]));
     assert!(
-        t.contains("02:42:ac:11:00:02 dev veth2d6f8e9 master docker0\n"),
+        t.contains("02:42:ac:11:00:02 dev veth2d6f8e9 master docker0 \n"),
         "{t}"
     );
     let t = text(&netsim(&["show", "examples/docker0.yaml", "bus2", "neigh"]));
@@ -178,7 +178,7 @@ fn show_prints_the_views_after_the_probes() {
         "# bus1: ip addr",
         "# bus1: ip route",
         "# bus1: ip neigh",
-        "# bus1: bridge fdb",
+        "# bus1: bridge fdb show",
     ] {
         assert!(t.contains(h), "{t}");
     }
@@ -198,7 +198,7 @@ fn show_at_any_point_of_the_run() {
         "--at-event",
         "3",
     ]));
-    assert_eq!(t, "172.17.0.2 dev eth0  INCOMPLETE\n");
+    assert_eq!(t, "172.17.0.2 dev eth0 INCOMPLETE \n");
     let t = text(&netsim(&[
         "show",
         "examples/docker0.yaml",
@@ -209,7 +209,7 @@ fn show_at_any_point_of_the_run() {
     ]));
     assert_eq!(
         t,
-        "172.17.0.2 dev eth0 lladdr 02:42:ac:11:00:02 REACHABLE\n"
+        "172.17.0.2 dev eth0 lladdr 02:42:ac:11:00:02 REACHABLE \n"
     );
     // The JSON trace numbers events over the whole run, as --at-event counts them.
     let o = netsim(&["trace", "examples/docker0.yaml", "-p", "2", "--json"]);

@@ -58,6 +58,10 @@ impl fmt::Display for RouteLine<'_> {
             write!(f, " via {via}")?;
         }
         write!(f, " dev {}", self.topo.iface(r.dev).name)?;
+        // `ip route add` gives a route without a gateway `scope link`.
+        if r.origin == RouteOrigin::Static && r.via.is_none() {
+            f.write_str(" scope link")?;
+        }
         if r.origin == RouteOrigin::Connected {
             f.write_str(" proto kernel scope link")?;
             if let Some(src) = r.src {

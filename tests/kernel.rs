@@ -243,6 +243,21 @@ fn script(file: &str, topo: &Topology, lib: &Path) -> String {
             p.ttl
         );
     }
+    let _ = writeln!(
+        w,
+        "# `ip route get` for every probe's destination, from its sender"
+    );
+    for (from, to) in route_gets(topo) {
+        let name = q(&topo.node(from).name);
+        let _ = writeln!(
+            w,
+            "view {name} rget:{to} sh -c {}",
+            q(&format!(
+                "ip -n {} route get {to} 2>&1 | head -1",
+                ns_of(topo, from)
+            ))
+        );
+    }
     let _ = writeln!(w, "# the views, at the end of the run");
     for n in &topo.nodes {
         let name = &n.name;
@@ -254,6 +269,18 @@ fn script(file: &str, topo: &Topology, lib: &Path) -> String {
     }
     let _ = writeln!(w, "exit 0");
     s
+}
+
+/// (sender, destination) of every probe, once each; not 0.0.0.0, which the
+/// kernel turns into another address before any lookup.
+fn route_gets(topo: &Topology) -> Vec<(NodeId, Ipv4Addr)> {
+    let mut out: Vec<(NodeId, Ipv4Addr)> = Vec::new();
+    for p in &topo.probes {
+        if !p.to.is_unspecified() && !out.contains(&(p.from, p.to)) {
+            out.push((p.from, p.to));
+        }
+    }
+    out
 }
 
 /// Runs `script` in a fresh sandbox and reads its probe lines.
@@ -549,6 +576,14 @@ fn kernel_agrees_with_the_simulator_on_every_example() {
             .collect();
         let script = script(file, &topo, &lib);
         let mut views = Vec::new();
+        for (from, to) in route_gets(&topo) {
+            // `ip route get` ends its line with a space.
+            let mut line = view::route_get(&topo, from, to);
+            if !line.starts_with("RTNETLINK") {
+                line.push(' ');
+            }
+            views.push((topo.node(from).name.clone(), format!("rget:{to}"), line));
+        }
         for n in &topo.nodes {
             for v in View::ALL {
                 views.push((

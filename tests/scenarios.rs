@@ -298,3 +298,18 @@ fn a_udp_socket_learns_of_host_unreachable_only_with_ip_recverr() {
         "{tcp}"
     );
 }
+
+#[test]
+fn a_route_lookup_quotes_ip_route_get_and_the_local_route() {
+    // Measured: `ip route get 172.17.0.2` in bus2 prints `172.17.0.2 dev
+    // eth0 src 172.17.0.3 uid 0`; `ip route show table local` in bus1 has
+    // `local 172.17.0.2 dev eth0 proto kernel scope host src 172.17.0.2`.
+    // The kernel cross-check compares `ip route get` for every probe.
+    let text = first_probe_text("docker0.yaml");
+    for want in [
+        "(in bus2, `ip route get 172.17.0.2` prints `172.17.0.2 dev eth0 src 172.17.0.3 uid 0`)",
+        "route lookup for 172.17.0.2: table local has `local 172.17.0.2 dev eth0 proto kernel scope host src 172.17.0.2`",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}

@@ -6,7 +6,9 @@
 
 use core::fmt::Write as _;
 
-use crate::ipv4::route::RouteTable;
+use core::net::Ipv4Addr;
+
+use crate::ipv4::route::{RouteEntry, RouteTable};
 use crate::model::{Device, IfaceKind, NodeId, Topology};
 use crate::neigh::NeighState;
 use crate::sim::Sim;
@@ -165,6 +167,58 @@ pub fn ip_route(topo: &Topology, node: NodeId) -> String {
         let _ = writeln!(out, "{} ", e.display(topo));
     }
     out
+}
+
+/// The first line of `ip route get DST` in `node` (without its trailing
+/// space), or the error it prints: `local 10.0.0.1 dev lo src 10.0.0.1 uid
+/// 0` for an own address, `local 127.0.0.5 dev lo src 127.0.0.1 uid 0` in
+/// the loopback range, `RTNETLINK answers: Network is unreachable` without
+/// a route. Checked against the kernel for every probe's destination.
+pub fn route_get(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> String {
+    let own = topo
+        .node(node)
+        .ifaces
+        .iter()
+        .any(|&i| topo.iface(i).addresses.iter().any(|a| a.addr() == dst));
+    if own || dst.is_loopback() {
+        let src = crate::ipv4::local_source(dst);
+        return format!("local {dst} dev lo src {src} uid 0");
+    }
+    match RouteTable::build(topo, node).lookup(dst) {
+        Some(r) => route_get_line(topo, r, dst, subnet_broadcast(topo, node, dst)),
+        None => "RTNETLINK answers: Network is unreachable".to_string(),
+    }
+}
+
+/// The line `ip route get DST` prints for the route `r` (measured: `10.0.0.2
+/// dev eth0 src 10.0.0.1 uid 0`, `8.8.8.8 via 10.0.0.254 dev eth0 src
+/// 10.0.0.1 uid 0`, `broadcast 10.0.0.255 dev eth0 src 10.0.0.1 uid 0`).
+pub fn route_get_line(topo: &Topology, r: &RouteEntry, dst: Ipv4Addr, broadcast: bool) -> String {
+    let mut s = String::new();
+    if broadcast {
+        s.push_str("broadcast ");
+    }
+    let _ = write!(s, "{dst}");
+    if let Some(gw) = r.via {
+        let _ = write!(s, " via {gw}");
+    }
+    let _ = write!(s, " dev {}", topo.iface(r.dev).name);
+    if let Some(src) = r.src {
+        let _ = write!(s, " src {src}");
+    }
+    s.push_str(" uid 0");
+    s
+}
+
+/// Whether `dst` is the broadcast address of one of `node`'s subnets (a
+/// `broadcast` route of table local).
+pub fn subnet_broadcast(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> bool {
+    topo.node(node).ifaces.iter().any(|&i| {
+        topo.iface(i)
+            .addresses
+            .iter()
+            .any(|a| a.prefix() < 31 && a.broadcast() == dst)
+    })
 }
 
 /// `ip neigh`: the ARP cache, in the order entries were made (the kernel

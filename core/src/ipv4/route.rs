@@ -165,17 +165,27 @@ fn preferred_source(
     dev: IfaceId,
     via: Option<Ipv4Addr>,
 ) -> Option<Ipv4Addr> {
+    // `inet_select_addr`: an address of the device of at most link scope
+    // (so not lo's 127.0.0.1, which is host scope), the one in the gateway's
+    // subnet first; else the first such address of any device, in ifindex
+    // order (measured: `ip route get 10.9.0.1` over `10.9.0.0/24 dev lo`
+    // gives `src 10.0.1.1`, the address of eth0).
+    let usable = |a: &&crate::wire::Ipv4Net| !a.addr().is_loopback();
     let addrs = &topo.iface(dev).addresses;
-    via.and_then(|gw| addrs.iter().find(|a| a.contains(gw)))
-        .or_else(|| addrs.first())
+    via.and_then(|gw| addrs.iter().filter(usable).find(|a| a.contains(gw)))
+        .or_else(|| addrs.iter().find(usable))
         .map(|a| a.addr())
         .or_else(|| {
-            topo.node(node)
+            let mut ifaces: Vec<_> = topo
+                .node(node)
                 .ifaces
                 .iter()
                 .map(|&i| topo.iface(i))
-                .filter(|i| i.kind() != IfaceKind::Loopback)
-                .find_map(|i| i.addresses.first())
+                .collect();
+            ifaces.sort_by_key(|i| i.ifindex);
+            ifaces
+                .into_iter()
+                .find_map(|i| i.addresses.iter().find(usable))
                 .map(|a| a.addr())
         })
 }

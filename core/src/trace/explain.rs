@@ -224,13 +224,18 @@ impl Event {
                 "{ip} is an address of this namespace, so the kernel answers the ARP request with {dev}'s MAC"
             ),
             EventKind::RouteLookup { dst, local, route } => {
+                let node = self.place.node(topo);
                 if *local {
                     format!(
-                        "route lookup for {dst}: it is one of this namespace's own addresses (local table): deliver it here"
+                        "route lookup for {dst}: table local has `{}`, so {dst} is this namespace's own address and the packet is delivered here",
+                        node.map_or_else(|| format!("local {dst}"), |n| local_route(topo, n, *dst))
                     )
                 } else {
+                    let here = self.place.label(topo);
                     match route {
-                        None => format!("route lookup for {dst}: no route matches (not even a default)"),
+                        None => format!(
+                            "route lookup for {dst}: no route matches, not even a default (in {here}, `ip route get {dst}` answers `RTNETLINK answers: Network is unreachable`)"
+                        ),
                         Some(r) => {
                             let line = r.display(topo).to_string();
                             let why = match (r.origin, r.via) {
@@ -243,7 +248,11 @@ impl Event {
                                 (_, Some(gw)) => format!("it goes to the gateway {gw}"),
                                 (_, None) => "it is sent straight out of that device".to_string(),
                             };
-                            format!("route lookup for {dst}: matched `{line}`: {why}")
+                            let brd = node.is_some_and(|n| crate::view::subnet_broadcast(topo, n, *dst));
+                            let get = crate::view::route_get_line(topo, r, *dst, brd);
+                            format!(
+                                "route lookup for {dst}: matched `{line}`: {why} (in {here}, `ip route get {dst}` prints `{get}`)"
+                            )
                         }
                     }
                 }
@@ -314,6 +323,23 @@ impl Event {
             }
         }
     }
+}
+
+/// The route of table local that holds `dst`, an address of `node`, as
+/// `ip route show table local` prints it: `local ADDR dev IF proto kernel
+/// scope host src ADDR`, and for the loopback range the two routes of `lo`.
+fn local_route(topo: &Topology, node: crate::model::NodeId, dst: core::net::Ipv4Addr) -> String {
+    if dst.is_loopback() && dst != core::net::Ipv4Addr::LOCALHOST {
+        return "local 127.0.0.0/8 dev lo proto kernel scope host src 127.0.0.1".to_string();
+    }
+    let dev = topo
+        .node(node)
+        .ifaces
+        .iter()
+        .map(|&i| topo.iface(i))
+        .find(|i| i.addresses.iter().any(|a| a.addr() == dst))
+        .map_or("lo", |i| i.name.as_str());
+    format!("local {dst} dev {dev} proto kernel scope host src {dst}")
 }
 
 /// What came back to a probe's socket, and what the tool a learner would

@@ -245,7 +245,7 @@ fn a_failed_arp_at_the_sender_is_an_icmp_error_to_itself_over_lo() {
     let topo = load(examples::find("docker0.yaml").unwrap());
     let text = probe_text(&topo, 7);
     for want in [
-        "bus2 sends ICMP host unreachable (the destination never answered ARP) to itself (172.17.0.3, the packet's source), over lo",
+        "bus2 sends ICMP host unreachable to itself (172.17.0.3, the packet's source), over lo",
         "bus2:lo                out 00:00:00:00:00:00 > 00:00:00:00:00:00, ",
         "172.17.0.3 > 172.17.0.3: ICMP",
         "(ping prints `From 172.17.0.3 icmp_seq=1 Destination Host Unreachable`)",
@@ -312,4 +312,43 @@ fn a_route_lookup_quotes_ip_route_get_and_the_local_route() {
     ] {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }
+}
+
+#[test]
+fn each_lesson_is_taught_once_and_nothing_is_said_twice() {
+    let topo = load(examples::find("router.yaml").unwrap());
+    let mut sim = Sim::new(topo.clone());
+    let mut r = trace::Renderer::new();
+    let mut text = String::new();
+    for i in 0..topo.probes.len() {
+        let o = sim.run_probe(i).unwrap();
+        text.push_str(&r.render(&topo, sim.events_of(&o)));
+    }
+    for l in [
+        trace::Lesson::Veth,
+        trace::Lesson::ConnectedRoute,
+        trace::Lesson::LocalTable,
+        trace::Lesson::Neigh(netsim_core::neigh::NudState::Incomplete),
+        trace::Lesson::Neigh(netsim_core::neigh::NudState::Delay),
+        trace::Lesson::Neigh(netsim_core::neigh::NudState::Probe),
+        trace::Lesson::Neigh(netsim_core::neigh::NudState::Failed),
+    ] {
+        assert_eq!(text.matches(l.text()).count(), 1, "{l:?} in\n{text}");
+    }
+    // Why probe 8 timed out: c4 has no route back.
+    assert!(
+        text.contains("probe 8 ends: timeout: nothing came back within 5 s"),
+        "{text}"
+    );
+    // The closed UDP port is said once, not again on the ICMP line.
+    let topo = load(examples::find("docker0.yaml").unwrap());
+    let udp = probe_text(&topo, 6);
+    assert!(
+        udp.contains("nothing listens on UDP port 53 in host"),
+        "{udp}"
+    );
+    assert!(
+        udp.contains("host sends ICMP port unreachable back to 172.17.0.2"),
+        "{udp}"
+    );
 }

@@ -106,7 +106,7 @@ fn trace_one_probe_text_and_json() {
     let t = text(&o);
     assert!(t.starts_with("probe 1: bus2 → bus1"), "{t}");
     assert!(
-        t.contains("ARP, Request who-has 172.17.0.2 tell 172.17.0.3"),
+        t.contains("ethertype ARP (0x0806), length 42: Request who-has 172.17.0.2 tell 172.17.0.3, length 28"),
         "{t}"
     );
     assert!(!t.contains("probe 2:"), "only probe 1");

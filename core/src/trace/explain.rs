@@ -5,7 +5,7 @@ use core::fmt::Write as _;
 
 use super::{Answer, Delivery, DropReason, Event, EventKind, FloodWhy, IcmpError, Place};
 use crate::ipv4::route::RouteOrigin;
-use crate::model::{IfaceId, ProbeProto, Topology};
+use crate::model::{IfaceId, IfaceKind, ProbeProto, ProbeResult, Topology};
 use crate::neigh::NudState;
 use crate::wire::frame::DestUnreachableHeader;
 
@@ -148,7 +148,7 @@ impl Event {
             EventKind::NeighMiss { ip, request } => {
                 if *request {
                     format!(
-                        "ARP cache miss for {ip} on {dev}: the packet waits (INCOMPLETE) while an ARP request asks who has {ip}"
+                        "ARP cache miss for {ip} on {dev}: a new INCOMPLETE entry holds the packet while an ARP request asks who has {ip}"
                     )
                 } else {
                     format!("{ip} is still being resolved on {dev}: the packet joins the queue")
@@ -261,21 +261,16 @@ impl Event {
                 format!("{here} forwards the packet (net.ipv4.ip_forward = 1): TTL {from} → {to}")
             }
             EventKind::IcmpError { error, to } => {
+                // Only the message: the line before says why it is sent.
                 let what = match error {
-                    IcmpError::TimeExceeded(_) => "time exceeded (the TTL ran out here)",
-                    IcmpError::Unreachable(DestUnreachableHeader::Network) => {
-                        "net unreachable (no route to the destination)"
-                    }
-                    IcmpError::Unreachable(DestUnreachableHeader::Host) => {
-                        "host unreachable (the destination never answered ARP)"
-                    }
-                    IcmpError::Unreachable(DestUnreachableHeader::Port) => {
-                        "port unreachable (no socket on that UDP port)"
-                    }
-                    IcmpError::Unreachable(DestUnreachableHeader::Protocol) => {
-                        "protocol unreachable (no handler for that IP protocol)"
-                    }
-                    IcmpError::Unreachable(_) => "destination unreachable",
+                    IcmpError::TimeExceeded(_) => "time exceeded in-transit",
+                    IcmpError::Unreachable(c) => match c {
+                        DestUnreachableHeader::Network => "net unreachable",
+                        DestUnreachableHeader::Host => "host unreachable",
+                        DestUnreachableHeader::Port => "port unreachable",
+                        DestUnreachableHeader::Protocol => "protocol unreachable",
+                        _ => "destination unreachable",
+                    },
                 };
                 let own = self.place.node(topo).is_some_and(|n| {
                     topo.node(n).ifaces.iter().any(|&i| {
@@ -318,9 +313,13 @@ impl Event {
                 }
             },
             EventKind::Drop { reason } => format!("dropped at {here}: {}", reason.explain(topo)),
-            EventKind::ProbeEnd { index, result } => {
-                format!("probe {} ends: {result}", index + 1)
-            }
+            EventKind::ProbeEnd { index, result } => match result {
+                ProbeResult::Timeout => format!(
+                    "probe {} ends: timeout: nothing came back within 5 s (ping -W 5, the socket's 5 s); the lines above show where the packet, or the answer to it, went no further",
+                    index + 1
+                ),
+                _ => format!("probe {} ends: {result}", index + 1),
+            },
         }
     }
 }
@@ -548,11 +547,18 @@ impl DropReason {
 }
 
 /// Something a learner needs explained once per trace, the first time it
-/// appears: each neighbour state.
+/// appears: each neighbour state, a veth pair, a connected route's words,
+/// table local.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lesson {
     /// What a neighbour entry in this state means, as `ip neigh` shows it.
     Neigh(NudState),
+    /// A frame crossing a veth pair.
+    Veth,
+    /// `proto kernel scope link src`, on the route an address adds.
+    ConnectedRoute,
+    /// The routing table `local`.
+    LocalTable,
 }
 
 impl Lesson {
@@ -560,7 +566,7 @@ impl Lesson {
     pub fn text(self) -> &'static str {
         match self {
             Lesson::Neigh(NudState::Incomplete) => {
-                "INCOMPLETE: an ARP request has gone out and the kernel waits for the reply; packets for that address wait in the entry (up to unres_qlen of them)"
+                "INCOMPLETE: an ARP request has gone out and the kernel waits for the reply; packets for that address wait in the entry (up to net.ipv4.neigh.<interface>.unres_qlen of them)"
             }
             Lesson::Neigh(NudState::Reachable) => {
                 "REACHABLE: a reply confirmed the MAC; the kernel uses it without asking, for a random time around net.ipv4.neigh.<interface>.base_reachable_time_ms (30000, so between 15 and 45 s; netsim takes 30 s), after which the entry is STALE"
@@ -577,6 +583,15 @@ impl Lesson {
             Lesson::Neigh(NudState::Failed) => {
                 "FAILED: nobody answered; packets that waited are dropped and their senders told \"host unreachable\"; the next packet for that address starts again with a new request"
             }
+            Lesson::Veth => {
+                "veth pair: two interfaces joined like the two ends of a cable; what is sent into one end comes out of the other at once, and the two ends can be in different namespaces, as here: that is how a container's eth0 reaches the host"
+            }
+            Lesson::ConnectedRoute => {
+                "`proto kernel scope link src A`: the kernel added this route itself when the address A was added to the interface (proto kernel); everything in its prefix is on the link, reached directly, by ARP, with no gateway (scope link); packets that leave by it get A as their source unless their socket chose one (src)"
+            }
+            Lesson::LocalTable => {
+                "table local: the routing table the kernel looks in before the main one (`ip route show table local`); it fills it itself, with a `local` route for each address of the namespace and `broadcast` routes for their subnets; a packet that matches a local route is for this namespace and is delivered here, never sent out"
+            }
         }
     }
 }
@@ -584,12 +599,24 @@ impl Lesson {
 impl Event {
     /// What this event shows for the first time, if anything; the
     /// explanation itself is [`Lesson::text`].
-    pub fn lesson(&self) -> Option<Lesson> {
+    pub fn lesson(&self, topo: &Topology) -> Option<Lesson> {
         let state = match &self.kind {
             EventKind::NeighMiss { request: true, .. } => NudState::Incomplete,
             EventKind::NeighLearn { state, .. } => *state,
             EventKind::NeighState { to, .. } => *to,
             EventKind::NeighFailed { .. } => NudState::Failed,
+            EventKind::FrameReceived { .. } => {
+                return match self.place {
+                    Place::Iface(i) if topo.iface(i).kind() == IfaceKind::Veth => {
+                        Some(Lesson::Veth)
+                    }
+                    _ => None,
+                }
+            }
+            EventKind::RouteLookup { local: true, .. } => return Some(Lesson::LocalTable),
+            EventKind::RouteLookup { route: Some(r), .. } if r.origin == RouteOrigin::Connected => {
+                return Some(Lesson::ConnectedRoute)
+            }
             _ => return None,
         };
         Some(Lesson::Neigh(state))
@@ -621,10 +648,17 @@ impl Renderer {
             let line = render_line(topo, e);
             out.push_str(&line);
             out.push('\n');
-            if let Some(l) = e.lesson().filter(|l| !self.taught.contains(l)) {
+            if let Some(l) = e.lesson(topo).filter(|l| !self.taught.contains(l)) {
                 self.taught.push(l);
-                // Under the explanation, after the `--  ` of the line.
-                let indent = line.find("--  ").map_or(0, |k| k + 4);
+                // Under the explanation (or the frame), past the time, the
+                // place and the `--  ` / `in  ` / `out ` column.
+                let indent = format!(
+                    "{} {:<22} ",
+                    crate::time::seconds(e.time),
+                    e.place.label(topo)
+                )
+                .len()
+                    + 4;
                 let _ = writeln!(out, "{:indent$}({})", "", l.text());
             }
         }

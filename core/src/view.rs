@@ -82,14 +82,7 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
                 let _ = write!(name, "@if{}", p.ifindex);
             }
         }
-        let no_carrier = match i.kind() {
-            IfaceKind::Bridge => !topo
-                .node(node)
-                .ifaces
-                .iter()
-                .any(|&p| topo.iface(p).master == Some(id)),
-            _ => false,
-        };
+        let no_carrier = no_carrier(topo, id);
         let (flags, state) = match (i.kind(), no_carrier) {
             (IfaceKind::Loopback, _) => ("LOOPBACK,UP,LOWER_UP", "UNKNOWN"),
             (_, true) => ("NO-CARRIER,BROADCAST,MULTICAST,UP", "DOWN"),
@@ -164,9 +157,27 @@ pub fn ip_route(topo: &Topology, node: NodeId) -> String {
     let mut entries: Vec<_> = table.entries().iter().collect();
     entries.sort_by_key(|e| (e.to.prefix() != 0, u32::from(e.to.network()), e.to.prefix()));
     for e in entries {
-        let _ = writeln!(out, "{} ", e.display(topo));
+        // The kernel marks a route whose device has no carrier.
+        let down = if no_carrier(topo, e.dev) {
+            " linkdown"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "{}{down} ", e.display(topo));
     }
     out
+}
+
+/// Whether an interface has no carrier: a bridge without ports (the only
+/// such case a topology can have: every veth and NIC is cabled).
+fn no_carrier(topo: &Topology, id: crate::model::IfaceId) -> bool {
+    let i = topo.iface(id);
+    i.kind() == IfaceKind::Bridge
+        && !topo
+            .node(i.node)
+            .ifaces
+            .iter()
+            .any(|&p| topo.iface(p).master == Some(id))
 }
 
 /// The first line of `ip route get DST` in `node` (without its trailing

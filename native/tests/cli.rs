@@ -426,3 +426,21 @@ fn a_file_that_is_not_utf8_is_placed() {
     );
     assert!(!err.contains("give the path of a topology file"), "{err}");
 }
+
+#[test]
+fn the_json_trace_gives_each_lesson_once() {
+    let o = netsim(&["trace", "examples/docker0.yaml", "--json"]);
+    let lessons: Vec<String> = text(&o)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["lesson"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        lessons.iter().any(|l| l.starts_with("DELAY:")),
+        "{lessons:?}"
+    );
+    let mut unique = lessons.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), lessons.len(), "{lessons:?}");
+}

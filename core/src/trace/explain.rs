@@ -432,9 +432,6 @@ fn probe_answer(topo: &Topology, probe: u32, answer: &Answer) -> String {
                 "no packet: with no route to {dst}, the socket call itself (connect(), sendto()) fails at once with ENETUNREACH, and nothing is built or sent; {tool}"
             )
         }
-        (Answer::LocalNeighFailed { ip }, _) => format!(
-            "EHOSTUNREACH: ARP for {ip} failed (No route to host)"
-        ),
         (Answer::Nothing, _) => "nothing".to_string(),
     }
 }

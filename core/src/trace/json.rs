@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use rustc_hash::FxHashMap;
 
-use super::{Delivery, Endpoint, Event, EventKind, FrameId, Place, Switch};
+use super::{Delivery, Endpoint, Event, EventKind, FrameId, Lesson, Place, Switch};
 use crate::model::{IfaceId, Topology};
 use crate::wire::frame::Bytes;
 
@@ -22,6 +22,8 @@ pub struct Writer {
     /// The first frame that carried each shared buffer, by address; the
     /// buffer is held so that its address is not reused for another.
     seen: FxHashMap<usize, (FrameId, Bytes)>,
+    /// The lessons already given, each once a run (as the text trace).
+    taught: Vec<Lesson>,
 }
 
 impl Writer {
@@ -56,6 +58,12 @@ impl Writer {
         self.fields(topo, e, &mut o);
         o.insert("summary".into(), json!(e.summary()));
         o.insert("explain".into(), json!(e.explain(topo)));
+        // What a learner needs explained, the first time it shows up.
+        let lesson = e.lesson(topo).filter(|l| !self.taught.contains(l));
+        if let Some(l) = lesson {
+            self.taught.push(l);
+        }
+        o.insert("lesson".into(), json!(lesson.map(Lesson::text)));
         Value::Object(o)
     }
 

@@ -233,12 +233,10 @@ pub enum Answer {
         from: Ipv4Addr,
         error: IcmpError,
     },
-    /// The sender's own kernel gave up: no route (`ENETUNREACH`).
+    /// The sender's own kernel gave up: no route (`ENETUNREACH`). (A failed
+    /// ARP comes back as [`Answer::Icmp`]: the kernel sends itself an ICMP
+    /// host unreachable.)
     LocalNoRoute,
-    /// The sender's own kernel gave up: ARP failed (`EHOSTUNREACH`).
-    LocalNeighFailed {
-        ip: Ipv4Addr,
-    },
     /// Nothing came back in 5 s.
     Nothing,
 }

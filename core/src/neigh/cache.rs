@@ -281,9 +281,9 @@ impl<P> NeighCache<P> {
                     _ => Timer::Failed(Vec::new()),
                 }
             }
-            // A timer that is not the entry's current one (the state was
-            // left and entered again since) does nothing.
-            (NeighState::Delay { until }, Some(mac)) if *until == now => {
+            // A timer due before the entry's current deadline is an old one
+            // (the state was left and entered again since): it does nothing.
+            (NeighState::Delay { until }, Some(mac)) if *until <= now => {
                 // Nothing but an ARP reply confirms an entry here (a reply
                 // makes it REACHABLE at once, leaving DELAY): probe it.
                 e.state = NeighState::Probe {
@@ -292,7 +292,7 @@ impl<P> NeighCache<P> {
                 };
                 Timer::Probe { mac, probe: 1 }
             }
-            (NeighState::Probe { probes, next }, Some(mac)) if *next == now => {
+            (NeighState::Probe { probes, next }, Some(mac)) if *next <= now => {
                 if *probes < UCAST_PROBES {
                     *probes += 1;
                     *next = now.saturating_add(super::RETRANS);

@@ -480,6 +480,19 @@ fn describe_frame(bytes: &[u8]) -> String {
 }
 
 impl DropReason {
+    /// A frame that was for someone else (an ARP request for another
+    /// address, a unicast frame to another MAC, ...): normal on a shared
+    /// segment, and no reason for anything to fail.
+    pub fn is_not_for_us(&self) -> bool {
+        matches!(
+            self,
+            DropReason::ArpNotForUs(_)
+                | DropReason::OtherHost
+                | DropReason::SamePort
+                | DropReason::UnsolicitedArpReply
+        )
+    }
+
     pub fn explain(&self, _topo: &Topology) -> String {
         match self {
             DropReason::Malformed(why) => format!("{why}; the kernel discards bad frames silently"),
@@ -638,11 +651,33 @@ impl Renderer {
     /// followed by the `in` line, so it has no line of its own.
     pub fn render(&mut self, topo: &Topology, events: &[Event]) -> String {
         let mut out = String::new();
+        // The last drop that ended a packet of each probe (not a frame that
+        // was simply for someone else): why a probe that times out did.
+        let mut ended: Vec<(u32, &Event)> = Vec::new();
         for e in events
             .iter()
             .filter(|e| !matches!(e.kind, EventKind::Transmit { .. }))
         {
-            let line = render_line(topo, e);
+            let mut line = render_line(topo, e);
+            match (&e.kind, e.probe) {
+                (EventKind::Drop { reason }, Some(p)) if !reason.is_not_for_us() => {
+                    ended.retain(|(q, _)| *q != p);
+                    ended.push((p, e));
+                }
+                (
+                    EventKind::ProbeEnd {
+                        index,
+                        result: ProbeResult::Timeout,
+                    },
+                    _,
+                ) => {
+                    if let Some((_, d)) = ended.iter().find(|(q, _)| q == index) {
+                        let _ =
+                            write!(line, "; here, the last packet lost was {}", d.explain(topo));
+                    }
+                }
+                _ => {}
+            }
             out.push_str(&line);
             out.push('\n');
             if let Some(l) = e.lesson(topo).filter(|l| !self.taught.contains(l)) {

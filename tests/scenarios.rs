@@ -340,6 +340,12 @@ fn each_lesson_is_taught_once_and_nothing_is_said_twice() {
         text.contains("probe 8 ends: timeout: nothing came back within 5 s"),
         "{text}"
     );
+    assert!(
+        text.contains(
+            "the last packet lost was dropped at c4: this namespace has no route to 10.0.1.1"
+        ),
+        "{text}"
+    );
     // The closed UDP port is said once, not again on the ICMP line.
     let topo = load(examples::find("docker0.yaml").unwrap());
     let udp = probe_text(&topo, 6);

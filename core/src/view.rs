@@ -185,7 +185,8 @@ fn no_carrier(topo: &Topology, id: crate::model::IfaceId) -> bool {
 /// 0` for an own address, `local 127.0.0.5 dev lo src 127.0.0.1 uid 0` in
 /// the loopback range, `RTNETLINK answers: Network is unreachable` without
 /// a route. Checked against the kernel for every probe's destination.
-pub fn route_get(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> String {
+pub fn route_get(sim: &Sim, node: NodeId, dst: Ipv4Addr) -> String {
+    let topo = sim.topology();
     let own = topo
         .node(node)
         .ifaces
@@ -196,7 +197,19 @@ pub fn route_get(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> String {
         return format!("local {dst} dev lo src {src} uid 0");
     }
     match RouteTable::build(topo, node).lookup(dst) {
-        Some(r) => route_get_line(topo, r, dst, subnet_broadcast(topo, node, dst)),
+        // A next-hop exception from a redirect replaces a gateway route's
+        // gateway (measured: `10.0.9.9 via 10.0.0.253 dev eth0 ...` after
+        // 10.0.0.254's redirect).
+        Some(r) => {
+            let r = match sim.redirected_gateway(node, dst) {
+                Some(gw) if r.via.is_some() => RouteEntry {
+                    via: Some(gw),
+                    ..*r
+                },
+                _ => *r,
+            };
+            route_get_line(topo, &r, dst, subnet_broadcast(topo, node, dst))
+        }
         None => "RTNETLINK answers: Network is unreachable".to_string(),
     }
 }

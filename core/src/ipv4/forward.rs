@@ -1,7 +1,7 @@
 //! `ip_forward`: the route found by `ip_route_input`, the TTL checked and
 //! decremented, the FORWARD hook, then out through POSTROUTING.
 
-use crate::model::NodeId;
+use crate::model::{IfaceId, NodeId};
 use crate::neigh::Origin;
 use crate::netfilter::{Hook, Verdict};
 use crate::sim::Net;
@@ -11,7 +11,7 @@ use crate::wire::frame::{DestUnreachableHeader, TimeExceededCode};
 use super::Packet;
 
 impl Net<'_> {
-    pub(crate) fn ip_forward(&mut self, node: NodeId, mut p: Packet) {
+    pub(crate) fn ip_forward(&mut self, node: NodeId, in_dev: IfaceId, mut p: Packet) {
         let route = self.route_lookup_logged(node, p.view.dst);
         let Some(route) = route else {
             self.drop_at(Place::Node(node), DropReason::NoRoute);
@@ -39,6 +39,8 @@ impl Net<'_> {
             },
         );
         p.decrement_ttl();
+        let gateway = route.via.unwrap_or(p.view.dst);
+        self.maybe_redirect(node, in_dev, route.dev, &p, gateway);
         let Verdict::Accept(p) = self.nf_hook(Hook::Forward, node, Some(route.dev), p) else {
             return;
         };

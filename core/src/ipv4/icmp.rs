@@ -4,7 +4,7 @@ use core::net::Ipv4Addr;
 
 use crate::model::NodeId;
 use crate::sim::Net;
-use crate::trace::{EventKind, IcmpError, Place};
+use crate::trace::{DropReason, EventKind, IcmpError, Place};
 use crate::wire::frame::{Icmp, Ipv4Packet, L4};
 
 use super::{Packet, DEFAULT_TTL};
@@ -16,7 +16,12 @@ impl Net<'_> {
         let o = &orig.view;
         let is_error = matches!(
             o.l4,
-            L4::Icmp(Icmp::DestUnreachable { .. } | Icmp::TimeExceeded { .. } | Icmp::Other { .. })
+            L4::Icmp(
+                Icmp::DestUnreachable { .. }
+                    | Icmp::TimeExceeded { .. }
+                    | Icmp::Redirect { .. }
+                    | Icmp::Other { .. }
+            )
         );
         if is_error
             || o.src.is_unspecified()
@@ -33,6 +38,12 @@ impl Net<'_> {
         } else {
             Ipv4Addr::UNSPECIFIED
         };
+        // `icmpv4_xrlim_allow`: destination unreachable and time exceeded
+        // are rate limited per destination (icmp_ratemask).
+        if !self.icmp_rate_allow(node, o.src) {
+            self.drop_at(Place::Node(node), DropReason::IcmpRateLimited { to: o.src });
+            return;
+        }
         self.emit(
             Place::Node(node),
             EventKind::IcmpError {

@@ -8,7 +8,7 @@ use crate::sim::Net;
 use crate::trace::{Answer, Delivery, DropReason, EventKind, IcmpError, Place};
 use crate::wire::frame::{DestUnreachableHeader, Icmp, L4};
 
-use super::Packet;
+use super::{AddrClass, Packet};
 
 impl Net<'_> {
     /// `ip_rcv` → PREROUTING → `ip_route_input`: local, or forward.
@@ -24,7 +24,7 @@ impl Net<'_> {
         let Verdict::Accept(p) = self.nf_hook(Hook::Prerouting, node, Some(dev), p) else {
             return;
         };
-        let local = self.is_local(node, p.view.dst) || self.is_broadcast(node, p.view.dst);
+        let local = self.addr_class(node, p.view.dst) != AddrClass::Other;
         if from_lo && !local {
             // Looped back with the output route it was sent by, whose
             // input is `dst_discard`.
@@ -40,7 +40,7 @@ impl Net<'_> {
             self.drop_at(Place::Iface(dev), DropReason::ForwardingOff);
             return;
         }
-        self.ip_forward(node, p);
+        self.ip_forward(node, dev, p);
     }
 
     /// `ip_local_deliver` → INPUT → the transport layer of `node`.
@@ -112,6 +112,12 @@ impl Net<'_> {
                 if !self.icmp_to_socket(node, &original, ProbeResult::TtlExceeded, answer) {
                     self.drop_at(place, DropReason::NoSocket);
                 }
+            }
+            L4::Icmp(Icmp::Redirect {
+                gateway, original, ..
+            }) => {
+                let (gateway, original) = (*gateway, original.clone());
+                self.redirect_rcv(node, src, gateway, &original);
             }
             L4::Icmp(Icmp::Other { .. }) => self.drop_at(place, DropReason::NoSocket),
             L4::Tcp(_) if to_broadcast => self.drop_at(place, DropReason::TcpToBroadcast),

@@ -21,6 +21,9 @@ pub enum RouteOrigin {
     Connected,
     /// Written in the topology file.
     Static,
+    /// A next-hop exception learned from an ICMP redirect (`ip route get`
+    /// shows `cache <redirected>`).
+    Redirected,
 }
 
 /// One entry of the main table.
@@ -49,10 +52,11 @@ struct RouteLine<'a> {
 impl fmt::Display for RouteLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = self.r;
-        if r.to.prefix() == 0 {
-            f.write_str("default")?;
-        } else {
-            write!(f, "{}", r.to)?;
+        // `ip route` writes a host route as the bare address.
+        match r.to.prefix() {
+            0 => f.write_str("default")?,
+            32 => write!(f, "{}", r.to.addr())?,
+            _ => write!(f, "{}", r.to)?,
         }
         if let Some(via) = r.via {
             write!(f, " via {via}")?;
@@ -67,6 +71,9 @@ impl fmt::Display for RouteLine<'_> {
             if let Some(src) = r.src {
                 write!(f, " src {src}")?;
             }
+        }
+        if r.origin == RouteOrigin::Redirected {
+            f.write_str(" cache <redirected>")?;
         }
         Ok(())
     }
@@ -93,7 +100,8 @@ impl RouteTable {
             if iface.kind() == IfaceKind::Loopback {
                 continue; // 127.0.0.0/8 lives in the local table
             }
-            for a in &iface.addresses {
+            // `fib_add_ifaddr` adds no prefix route for a /32 address.
+            for a in iface.addresses.iter().filter(|a| a.prefix() < 32) {
                 entries.push(RouteEntry {
                     to: a.trunc(),
                     via: None,

@@ -219,6 +219,43 @@ impl<P> NeighCache<P> {
         }
     }
 
+    /// Whether `ip` has a usable entry on `dev` (`NUD_VALID`).
+    pub fn is_valid(&self, dev: IfaceId, ip: Ipv4Addr) -> bool {
+        self.get(dev, ip).is_some_and(|e| {
+            e.mac.is_some() && matches!(e.state, NeighState::Reachable { .. } | NeighState::Stale)
+        })
+    }
+
+    /// `neigh_event_send` without a packet: starts resolving `ip` unless it
+    /// is known or already being resolved. Returns whether a request must
+    /// go out now.
+    pub fn start(&mut self, dev: IfaceId, ip: Ipv4Addr) -> bool {
+        if let Some(e) = self.slot(dev, ip) {
+            return match e.state {
+                NeighState::Failed => {
+                    e.mac = None;
+                    e.state = NeighState::Incomplete {
+                        probes: 1,
+                        queue: Vec::new(),
+                    };
+                    true
+                }
+                _ => false,
+            };
+        }
+        self.index.insert((dev, ip), self.entries.len());
+        self.entries.push(NeighEntry {
+            ip,
+            dev,
+            mac: None,
+            state: NeighState::Incomplete {
+                probes: 1,
+                queue: Vec::new(),
+            },
+        });
+        true
+    }
+
     /// An ARP reply arrived: a waiting entry becomes `REACHABLE` and gives
     /// back its queue. Unsolicited replies create nothing (`arp_accept` = 0).
     pub fn confirm(&mut self, dev: IfaceId, ip: Ipv4Addr, mac: MacAddr, now: Time) -> Vec<P> {

@@ -64,12 +64,20 @@ pub(crate) struct Cx {
 pub(crate) struct NsState {
     /// The main routing table.
     pub routes: Option<RouteTable>,
-    /// (address, interface) of every address, lo's included.
-    pub local: Option<Vec<(Ipv4Addr, IfaceId)>>,
+    /// Its addresses (the local table), worked out on first use.
+    pub addrs: Option<crate::ipv4::Addrs>,
     pub neigh: NeighCache<Pending>,
     pub socks: SockTable,
     /// IP identification counter for packets this namespace makes.
     pub ident: u16,
+    /// What this namespace remembers of each remote address it sent ICMP
+    /// to (`inet_peer`): the rate limit shared by redirects and errors.
+    pub peers: FxHashMap<Ipv4Addr, crate::ipv4::redirect::Peer>,
+    /// The connections netfilter tracks (only where there are NAT rules).
+    pub conntrack: crate::netfilter::conntrack::Table,
+    /// Next-hop exceptions learned from redirects: destination → gateway,
+    /// until a time.
+    pub redirected: FxHashMap<Ipv4Addr, (Ipv4Addr, Time)>,
 }
 
 /// Everything a run changes.
@@ -95,6 +103,9 @@ pub(crate) struct State {
     pub flows: Vec<Flow>,
     /// Sockets made so far: the source of ephemeral ports and echo ids.
     pub sockets_made: u32,
+    /// The connection br_netfilter found for a frame that the bridge passes
+    /// up to its own stack (the packet keeps it, as the skb does).
+    pub bridged_ct: Option<(u32, crate::netfilter::conntrack::Dir)>,
 }
 
 /// A simulation of one topology. Probes run one after the other on the
@@ -274,6 +285,13 @@ impl Sim {
     }
 
     // ---- state, for the views ----
+
+    /// The gateway a redirect taught `node` for `dst`, while it lasts (a
+    /// next-hop exception, as `ip route get` shows it).
+    pub fn redirected_gateway(&self, node: NodeId, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        let (gw, until) = *self.st.ns.get(&node)?.redirected.get(&dst)?;
+        (self.st.now < until).then_some(gw)
+    }
 
     /// The neighbour cache of `node` (empty if it never used ARP).
     pub fn neigh_entries(&self, node: NodeId) -> &[NeighEntry<Pending>] {

@@ -260,6 +260,34 @@ impl Event {
             EventKind::TtlDecrement { from, to } => {
                 format!("{here} forwards the packet (net.ipv4.ip_forward = 1): TTL {from} → {to}")
             }
+            EventKind::Netfilter { step } => {
+                let node = self.place.node(topo);
+                crate::netfilter::nat::explain(topo, node, step)
+            }
+            EventKind::Redirect { to, dst, gateway } => format!(
+                "{here} sends the packet back out of the interface it came in on, and {to} is on that link: it tells {to} with an ICMP redirect to send packets for {dst} to {gateway} directly (net.ipv4.conf.all.send_redirects = 1)"
+            ),
+            EventKind::RouteRedirect {
+                dst,
+                gateway,
+                outcome,
+            } => match outcome {
+                super::RedirectOutcome::Cached => format!(
+                    "{here} accepts the redirect (net.ipv4.conf.all.accept_redirects = 1): packets for {dst} now go to {gateway} (ip route get shows `cache <redirected>`)"
+                ),
+                super::RedirectOutcome::ResolvingGateway => format!(
+                    "{here} does not know {gateway}'s MAC yet: it asks for it by ARP and keeps the route as it is this time"
+                ),
+                super::RedirectOutcome::NotFromGateway => format!(
+                    "{here} ignores the redirect for {dst}: it did not come from the gateway it uses for {dst}"
+                ),
+                super::RedirectOutcome::BadGateway => format!(
+                    "{here} rejects the redirect for {dst}: the new gateway {gateway} is not another host's unicast address (the kernel's __ip_do_redirect wants inet_addr_type RTN_UNICAST), so nothing is learned and no ARP is sent"
+                ),
+                super::RedirectOutcome::Router => format!(
+                    "{here} forwards packets (net.ipv4.ip_forward = 1), which turns accept_redirects off: the redirect for {dst} is ignored"
+                ),
+            },
             EventKind::IcmpError { error, to } => {
                 // Only the message: the line before says why it is sent.
                 let what = match error {
@@ -462,6 +490,7 @@ fn describe_frame(bytes: &[u8]) -> String {
                 L4::Icmp(Icmp::EchoReply { .. }) => "an ICMP echo reply",
                 L4::Icmp(Icmp::DestUnreachable { .. }) => "an ICMP destination unreachable",
                 L4::Icmp(Icmp::TimeExceeded { .. }) => "an ICMP time exceeded",
+                L4::Icmp(Icmp::Redirect { .. }) => "an ICMP redirect",
                 L4::Icmp(_) => "an ICMP message",
                 L4::Tcp(t) if t.flags.rst => "a TCP RST",
                 L4::Tcp(t) if t.flags.syn && t.flags.ack => "a TCP SYN-ACK",
@@ -540,6 +569,9 @@ impl DropReason {
             DropReason::ToBridgeItself => {
                 "the destination MAC is the bridge's own (a local FDB entry): a frame the bridge sends itself to it has no port to leave by".into()
             }
+            DropReason::IcmpRateLimited { to } => format!(
+                "the ICMP error to {to} is not sent: the per-destination rate limit (net.ipv4.icmp_ratelimit = 1000 ms, shared with redirects) has no token left"
+            ),
             DropReason::TcpToBroadcast => {
                 "TCP does not accept connections to a broadcast address, and sends no reset for it".into()
             }

@@ -17,6 +17,7 @@
 
 mod explain;
 pub mod json;
+pub mod pcap;
 
 pub use explain::{render, render_line, Lesson, Renderer};
 
@@ -51,7 +52,7 @@ trace_id!(
 );
 
 /// Where an event happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "at", content = "id", rename_all = "lowercase")]
 pub enum Place {
     /// In a namespace, not on one interface (a route lookup, a socket).
@@ -155,6 +156,9 @@ pub enum DropReason {
     /// A packet sent into `lo` by a route for an address that is not local:
     /// its route has nowhere to deliver it (`dst_discard`).
     LoopbackNotLocal(Ipv4Addr),
+    /// An ICMP error was not sent: no token left in the per-destination
+    /// rate limit (`net.ipv4.icmp_ratelimit`), which redirects share.
+    IcmpRateLimited { to: Ipv4Addr },
     /// A packet whose source is one of this namespace's own addresses came
     /// in from outside: a martian (`accept_local` is 0).
     MartianSource(Ipv4Addr),
@@ -190,6 +194,25 @@ impl serde::Serialize for IcmpError {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.name())
     }
+}
+
+/// What a namespace did with an ICMP redirect it received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedirectOutcome {
+    /// The next-hop exception is kept (`ip route get` shows
+    /// `cache <redirected>`).
+    Cached,
+    /// The new gateway's MAC is not known yet: the kernel asks for it and
+    /// keeps nothing this time.
+    ResolvingGateway,
+    /// It did not come from the current gateway for that destination.
+    NotFromGateway,
+    /// A router (forwarding on) does not accept redirects.
+    Router,
+    /// The new gateway is not another host's unicast address (it is one of
+    /// this namespace's own, or a broadcast or multicast address): rejected.
+    BadGateway,
 }
 
 /// What the transport layer of the destination did.
@@ -370,6 +393,21 @@ pub enum EventKind {
     },
     /// Forwarding decremented the TTL.
     TtlDecrement { from: u8, to: u8 },
+    /// A netfilter hook: conntrack, the NAT rules, a translation.
+    Netfilter { step: crate::netfilter::HookStep },
+    /// The packet leaves by the interface it came in on: the router tells
+    /// its source (`to`) to send packets for `dst` to `gateway` directly.
+    Redirect {
+        to: Ipv4Addr,
+        dst: Ipv4Addr,
+        gateway: Ipv4Addr,
+    },
+    /// A redirect arrived: what the namespace made of it.
+    RouteRedirect {
+        dst: Ipv4Addr,
+        gateway: Ipv4Addr,
+        outcome: RedirectOutcome,
+    },
     /// The kernel sent an ICMP error about a packet it could not deliver.
     IcmpError { error: IcmpError, to: Ipv4Addr },
     /// The packet reached a socket or the kernel's own handler.
@@ -495,6 +533,9 @@ impl Event {
             EventKind::ArpAnswer { .. } => "arp_answer",
             EventKind::RouteLookup { .. } => "route_lookup",
             EventKind::TtlDecrement { .. } => "ttl_decrement",
+            EventKind::Netfilter { .. } => "netfilter",
+            EventKind::Redirect { .. } => "redirect",
+            EventKind::RouteRedirect { .. } => "route_redirect",
             EventKind::IcmpError { .. } => "icmp_error",
             EventKind::Deliver { .. } => "deliver",
             EventKind::Drop { .. } => "drop",

@@ -100,6 +100,15 @@ impl fmt::Display for Ipv4Packet {
                         s.push_str("time exceeded in-transit");
                         8 + original.len()
                     }
+                    Icmp::Redirect {
+                        gateway, original, ..
+                    } => {
+                        let _ = match Quoted::parse(original) {
+                            Ok(q) => write!(s, "redirect {} to host {gateway}", q.dst),
+                            Err(_) => write!(s, "redirect to host {gateway}"),
+                        };
+                        8 + original.len()
+                    }
                     Icmp::Other { icmp_type, code } => {
                         let _ = write!(s, "type-#{icmp_type}, code {code}");
                         8

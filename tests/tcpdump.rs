@@ -1,5 +1,5 @@
 //! Frame lines read as `tcpdump -e -n -S` prints them: every frame of every
-//! example's run is written to a pcap file and read back by the real
+//! example's and kernel case's run is written to a pcap file and read back by the real
 //! tcpdump (`-e -n -S -t -r`), whose line must equal netsim's, but for the
 //! one difference netsim's frame lines keep on purpose: a UDP datagram is
 //! `UDP, length N` whatever its port (tcpdump decodes port 53 as DNS).
@@ -56,8 +56,27 @@ fn every_frame_line_is_what_tcpdump_prints() {
         return;
     }
     let mut frames: Vec<Vec<u8>> = Vec::new();
-    for e in examples::ALL {
-        let topo = netsim_core::load(e.file, e.yaml).unwrap();
+    // Every example, and the kernel cases (redirects, unusual addresses).
+    let mut files: Vec<(String, String)> = examples::ALL
+        .iter()
+        .map(|e| (e.file.to_string(), e.yaml.to_string()))
+        .collect();
+    let cases = netsim_tests::dir().join("kernel").join("cases");
+    let mut extra: Vec<_> = std::fs::read_dir(&cases)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    extra.sort();
+    for p in extra {
+        files.push((
+            p.display().to_string(),
+            std::fs::read_to_string(&p).unwrap(),
+        ));
+    }
+    for (file, yaml) in &files {
+        let topo = netsim_core::load(file, yaml).unwrap();
         let mut sim = Sim::new(topo);
         sim.run_all();
         for ev in sim.trace() {

@@ -62,6 +62,8 @@ struct Run {
     views: Vec<(String, String, String)>,
     status: String,
     stderr: String,
+    /// `nft list ruleset` of each node with NAT rules, by node name.
+    nft: Vec<(String, String)>,
     secs: f64,
 }
 
@@ -83,85 +85,6 @@ fn unsupported(topo: &Topology) -> Option<String> {
         }
     }
     (!why.is_empty()).then(|| why.join(", "))
-}
-
-/// The node's NAT rules as an nftables ruleset, as `apply` will make them
-/// (the CLI's form here; the product will send the same through netlink).
-fn nft_ruleset(topo: &Topology, node: NodeId) -> String {
-    use netsim_core::model::NatRule;
-    let n = topo.node(node);
-    let name = |i: netsim_core::model::IfaceId| topo.iface(i).name.clone();
-    let (mut pre, mut out, mut post) = (Vec::new(), Vec::new(), Vec::new());
-    for r in &n.nat {
-        match r {
-            NatRule::Masquerade { source, out: o } => {
-                let mut m = String::new();
-                if let Some(s) = source {
-                    let _ = write!(m, "ip saddr {} ", s.trunc());
-                }
-                if let Some(o) = o {
-                    let _ = write!(m, "oifname \"{}\" ", name(*o));
-                }
-                post.push(format!("{m}masquerade"));
-            }
-            NatRule::Snat { to, source, out: o } => {
-                let mut m = String::new();
-                if let Some(s) = source {
-                    let _ = write!(m, "ip saddr {} ", s.trunc());
-                }
-                if let Some(o) = o {
-                    let _ = write!(m, "oifname \"{}\" ", name(*o));
-                }
-                post.push(format!("{m}snat to {to}"));
-            }
-            NatRule::Dnat {
-                proto,
-                port,
-                to,
-                to_port,
-                input,
-                dest,
-            } => {
-                let target = match to_port {
-                    Some(p) => format!("{to}:{p}"),
-                    None => to.to_string(),
-                };
-                let daddr = match dest {
-                    Some(d) => format!("ip daddr {d}"),
-                    None => "fib daddr type local".to_string(),
-                };
-                let l4 = format!("{} dport {port}", proto.as_str());
-                match input {
-                    Some(i) => pre.push(format!(
-                        "iifname \"{}\" {daddr} {l4} dnat to {target}",
-                        name(*i)
-                    )),
-                    None => {
-                        pre.push(format!("{daddr} {l4} dnat to {target}"));
-                        out.push(format!(
-                            "{daddr} ip daddr != 127.0.0.0/8 {l4} dnat to {target}"
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    let chain = |name: &str, hook: &str, prio: &str, rules: &[String]| {
-        let mut c = format!(
-            "  chain {name} {{\n    type nat hook {hook} priority {prio}; policy accept;\n"
-        );
-        for r in rules {
-            let _ = writeln!(c, "    {r}");
-        }
-        c.push_str("  }\n");
-        c
-    };
-    format!(
-        "table ip netsim {{\n{}{}{}}}\n",
-        chain("prerouting", "prerouting", "dstnat", &pre),
-        chain("output", "output", "-100", &out),
-        chain("postrouting", "postrouting", "srcnat", &post)
-    )
 }
 
 /// The sandbox namespace of a node.
@@ -295,7 +218,11 @@ fn script(file: &str, topo: &Topology, sim: &[SimSide], lib: &Path) -> String {
     for n in &topo.nodes {
         if !n.nat.is_empty() {
             let _ = writeln!(w, "nft_load {} <<'NFT'", ns(n.id));
-            let _ = write!(w, "{}", nft_ruleset(topo, n.id));
+            let _ = write!(
+                w,
+                "{}",
+                netsim_core::netfilter::views::nft_ruleset(topo, n.id)
+            );
             let _ = writeln!(w, "NFT");
         }
         if n.bridge_nf {
@@ -341,6 +268,15 @@ fn script(file: &str, topo: &Topology, sim: &[SimSide], lib: &Path) -> String {
             p.proto.as_str(),
             p.ttl
         );
+    }
+    let _ = writeln!(
+        w,
+        "# what nftables holds, to compare with `netsim show NODE nft`"
+    );
+    for n in topo.nodes.iter().filter(|n| !n.nat.is_empty()) {
+        let _ = writeln!(w, "echo \"NFT-BEGIN {}\"", n.name);
+        let _ = writeln!(w, "X {} nft list ruleset", ns(n.id));
+        let _ = writeln!(w, "echo NFT-END");
     }
     let _ = writeln!(
         w,
@@ -411,6 +347,7 @@ fn run_in_sandbox(file: &str, script: &str, probes: usize) -> Run {
                 views: Vec::new(),
                 status: format!("could not start the sandbox: {e}"),
                 stderr: String::new(),
+                nft: Vec::new(),
                 secs,
             };
         }
@@ -418,7 +355,22 @@ fn run_in_sandbox(file: &str, script: &str, probes: usize) -> Run {
     let mut kernel = vec![None; probes];
     let stdout = String::from_utf8_lossy(&out.stdout);
     let mut views: Vec<(String, String, String)> = Vec::new();
+    let mut nft: Vec<(String, String)> = Vec::new();
+    let mut in_nft: Option<(String, String)> = None;
     for line in stdout.lines() {
+        if let Some(node) = line.strip_prefix("NFT-BEGIN ") {
+            in_nft = Some((node.to_string(), String::new()));
+            continue;
+        }
+        if line == "NFT-END" {
+            nft.extend(in_nft.take());
+            continue;
+        }
+        if let Some((_, text)) = in_nft.as_mut() {
+            text.push_str(line);
+            text.push('\n');
+            continue;
+        }
         // `VIEW NODE WHICH` opens a view; its lines follow, each `| ...`.
         if let Some(rest) = line.strip_prefix("VIEW ") {
             let mut f = rest.split(' ');
@@ -454,6 +406,7 @@ fn run_in_sandbox(file: &str, script: &str, probes: usize) -> Run {
         views,
         status: out.status.to_string(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        nft,
         secs,
     }
 }
@@ -684,8 +637,10 @@ fn kernel_agrees_with_the_simulator_on_every_example() {
             }
             views.push((topo.node(from).name.clone(), format!("rget:{to}"), line));
         }
+        // The views the kernel's tools print here (conntrack and nft are
+        // compared on their own).
         for n in &topo.nodes {
-            for v in View::ALL {
+            for v in [View::Addr, View::Route, View::Neigh, View::Fdb] {
                 views.push((
                     n.name.clone(),
                     v.as_str().to_string(),
@@ -771,6 +726,23 @@ fn kernel_agrees_with_the_simulator_on_every_example() {
             }
         }
         bad.extend(compare_views(&c.topo, &c.views, &run.views));
+        // `netsim show NODE nft` is what nftables holds.
+        for n in c.topo.nodes.iter().filter(|n| !n.nat.is_empty()) {
+            let ours = netsim_core::netfilter::views::nft_ruleset(&c.topo, n.id);
+            let theirs = run
+                .nft
+                .iter()
+                .find(|(name, _)| *name == n.name)
+                .map(|(_, t)| t.as_str());
+            if theirs != Some(ours.as_str()) {
+                bad.push(format!(
+                    "node {}: `nft list ruleset` differs from `netsim show {} nft`:\n--- kernel\n{}--- netsim\n{ours}",
+                    n.name,
+                    n.name,
+                    theirs.unwrap_or("(nothing)\n")
+                ));
+            }
+        }
         if !bad.is_empty() {
             failures.push(format!(
                 "{}: sandbox {}\n  {}\n--- script stderr ---\n{}",

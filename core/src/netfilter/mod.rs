@@ -15,6 +15,7 @@
 
 pub mod conntrack;
 pub mod nat;
+pub mod views;
 
 use crate::ipv4::Packet;
 use crate::model::{IfaceId, NodeId};

@@ -298,6 +298,16 @@ impl Sim {
         self.st.ns.get(&node).map_or(&[], |s| s.neigh.entries())
     }
 
+    /// The conntrack table of `node`, if it tracks anything (it has NAT
+    /// rules and saw a packet).
+    pub fn conntrack_of(&self, node: NodeId) -> Option<&crate::netfilter::conntrack::Table> {
+        self.st
+            .ns
+            .get(&node)
+            .map(|s| &s.conntrack)
+            .filter(|t| !t.conns().is_empty())
+    }
+
     /// The FDB of a bridge or wire, if it ever learned anything.
     pub fn fdb_of(&self, sw: Switch) -> Option<&Fdb> {
         match sw {

@@ -100,9 +100,10 @@ enum Command {
     /// `addr` is `ip addr` (with `eth0@if5`-style veth peers), `route` is
     /// `ip route`, `neigh` is `ip neigh` (the ARP cache the probes filled),
     /// `fdb` is `bridge fdb show` (what the node's bridges learned, and every
-    /// interface's multicast entries). Without a view, all four. By default
-    /// the state after every probe; `--after-probe` and `--at-event` stop
-    /// the run earlier.
+    /// interface's multicast entries), `conntrack` is `conntrack -L`, `nft`
+    /// is `nft list ruleset`. Without a view, all of them. By default the
+    /// state after every probe; `--after-probe` and `--at-event` stop the run
+    /// earlier.
     ///
     /// Each prints what the real tool prints for the topology as it is built
     /// (the kernel cross-check compares them), except where netsim leaves

@@ -70,6 +70,15 @@ pub(crate) struct NsState {
     pub socks: SockTable,
     /// IP identification counter for packets this namespace makes.
     pub ident: u16,
+    /// What few namespaces need (ICMP peers, redirects, conntrack), boxed
+    /// so that the many that never need it stay small.
+    pub extra: Option<Box<NsExtra>>,
+}
+
+/// The state of a namespace that sends ICMP errors or redirects, learns
+/// redirects or tracks connections.
+#[derive(Debug, Default)]
+pub(crate) struct NsExtra {
     /// What this namespace remembers of each remote address it sent ICMP
     /// to (`inet_peer`): the rate limit shared by redirects and errors.
     pub peers: FxHashMap<Ipv4Addr, crate::ipv4::redirect::Peer>,
@@ -78,6 +87,13 @@ pub(crate) struct NsState {
     /// Next-hop exceptions learned from redirects: destination → gateway,
     /// until a time.
     pub redirected: FxHashMap<Ipv4Addr, (Ipv4Addr, Time)>,
+}
+
+impl NsState {
+    /// The rarely needed part, made on first use.
+    pub fn extra(&mut self) -> &mut NsExtra {
+        self.extra.get_or_insert_with(Box::default)
+    }
 }
 
 /// Everything a run changes.
@@ -289,7 +305,14 @@ impl Sim {
     /// The gateway a redirect taught `node` for `dst`, while it lasts (a
     /// next-hop exception, as `ip route get` shows it).
     pub fn redirected_gateway(&self, node: NodeId, dst: Ipv4Addr) -> Option<Ipv4Addr> {
-        let (gw, until) = *self.st.ns.get(&node)?.redirected.get(&dst)?;
+        let (gw, until) = *self
+            .st
+            .ns
+            .get(&node)?
+            .extra
+            .as_deref()?
+            .redirected
+            .get(&dst)?;
         (self.st.now < until).then_some(gw)
     }
 
@@ -304,7 +327,8 @@ impl Sim {
         self.st
             .ns
             .get(&node)
-            .map(|s| &s.conntrack)
+            .and_then(|s| s.extra.as_deref())
+            .map(|e| &e.conntrack)
             .filter(|t| !t.conns().is_empty())
     }
 

@@ -131,3 +131,230 @@ fn state_at_any_event_is_a_prefix_of_the_run() {
         );
     }
 }
+
+/// Each sentence of a trace that has to say something precise: the kernel
+/// (or the article) is the reference for every one of them.
+fn first_probe_text(file: &str) -> String {
+    let e = examples::find(file).unwrap();
+    let topo = load(e);
+    let mut sim = Sim::new(topo.clone());
+    let o = sim.run_probe(0).unwrap();
+    trace::render(&topo, sim.events_of(&o))
+}
+
+#[test]
+fn a_flood_names_the_port_it_came_in_on_and_the_ports_it_leaves_by() {
+    // bus2's ARP request enters docker0 from bus2's veth (vethb1c3a07) and
+    // leaves by bus1's (veth2d6f8e9).
+    let text = first_probe_text("docker0.yaml");
+    assert!(
+        text.contains(
+            "bridge host:docker0: a broadcast frame came in on port host:vethb1c3a07, \
+             so it floods it out of every other port (host:veth2d6f8e9)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_used_stale_entry_is_delay_as_on_the_kernel() {
+    // Measured: right after bus2's first ping, bus1's entry for bus2
+    // (learned from bus2's ARP request, then used for the echo reply) is
+    // DELAY, not STALE.
+    let e = examples::find("docker0.yaml").unwrap();
+    let topo = load(e);
+    let mut sim = Sim::new(topo.clone());
+    let o = sim.run_probe(0).unwrap();
+    let bus1 = topo.node_by_name("bus1").unwrap();
+    assert_eq!(
+        view::render(&sim, bus1, View::Neigh),
+        "172.17.0.3 dev eth0 lladdr 02:42:ac:11:00:03 DELAY \n"
+    );
+    let text = trace::render(&topo, sim.events_of(&o));
+    assert!(
+        text.contains("the entry for 172.17.0.3 on eth0 was STALE: the packet goes out with its MAC anyway, and the entry is DELAY"),
+        "{text}"
+    );
+    assert!(text.contains("(DELAY: a STALE entry was used;"), "{text}");
+}
+
+#[test]
+fn five_seconds_after_use_the_router_asks_by_unicast_arp() {
+    // Measured: tcpdump on r1's eth0 shows `02:42:0a:00:01:fe >
+    // 02:42:0a:00:01:01 ... Request who-has 10.0.1.1 tell 10.0.1.254` about
+    // 5 s after r1 first forwarded c3's echo reply to c1, then c1's reply.
+    let e = examples::find("router.yaml").unwrap();
+    let topo = load(e);
+    let mut sim = Sim::new(topo.clone());
+    sim.run_all();
+    let r1_eth0 = topo
+        .iface_by_name(topo.node_by_name("r1").unwrap(), "eth0")
+        .unwrap();
+    let first_use = sim
+        .trace()
+        .iter()
+        .find(|e| {
+            e.place == trace::Place::Iface(r1_eth0)
+                && matches!(e.kind, trace::EventKind::NeighState { .. })
+        })
+        .map(|e| e.time)
+        .expect("r1 uses its STALE entry for c1");
+    let lines: Vec<String> = sim
+        .trace()
+        .iter()
+        .filter(|e| e.place == trace::Place::Iface(r1_eth0))
+        .map(|e| trace::render_line(&topo, e))
+        .collect();
+    let asked = sim.trace().iter().find(|e| {
+        e.place == trace::Place::Iface(r1_eth0)
+            && matches!(e.kind, trace::EventKind::FrameSent { .. })
+            && e.summary().is_some_and(|s| {
+                s.starts_with("02:42:0a:00:01:fe > 02:42:0a:00:01:01")
+                    && s.contains("Request who-has 10.0.1.1 tell 10.0.1.254")
+            })
+    });
+    let asked = asked.unwrap_or_else(|| panic!("no unicast request:\n{}", lines.join("\n")));
+    assert_eq!(
+        asked.time - first_use,
+        netsim_core::neigh::DELAY_FIRST_PROBE
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("REACHABLE")),
+        "{}",
+        lines.join("\n")
+    );
+}
+
+/// The trace of probe `k` (1-based) of an example, after the probes
+/// before it (as `netsim trace FILE -p K` prints it).
+fn probe_text(topo: &Topology, k: usize) -> String {
+    let mut sim = Sim::new(topo.clone());
+    let mut text = String::new();
+    for i in 0..k {
+        let o = sim.run_probe(i).unwrap();
+        text = trace::render(topo, sim.events_of(&o));
+    }
+    text
+}
+
+#[test]
+fn a_failed_arp_at_the_sender_is_an_icmp_error_to_itself_over_lo() {
+    // Measured: ping prints `From 10.0.0.1 icmp_seq=1 Destination Host
+    // Unreachable` (its own address), and a socket with IP_RECVERR reads
+    // origin icmp, type 3 code 1, offender its own address.
+    let topo = load(examples::find("docker0.yaml").unwrap());
+    let text = probe_text(&topo, 7);
+    for want in [
+        "bus2 sends ICMP host unreachable to itself (172.17.0.3, the packet's source), over lo",
+        "bus2:lo                out 00:00:00:00:00:00 > 00:00:00:00:00:00, ",
+        "172.17.0.3 > 172.17.0.3: ICMP",
+        "(ping prints `From 172.17.0.3 icmp_seq=1 Destination Host Unreachable`)",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}
+
+#[test]
+fn no_route_at_the_sender_builds_nothing_and_the_call_fails() {
+    // Measured: `ping: connect: Network is unreachable`, `nc: connect to
+    // 10.9.9.9 port 80 (tcp) failed: Network is unreachable`.
+    let topo = load(examples::find("router.yaml").unwrap());
+    let text = probe_text(&topo, 7);
+    assert!(!text.contains("dropped"), "{text}");
+    assert!(!text.contains(" out "), "{text}");
+    assert!(
+        text.contains(
+            "nothing is built or sent; ping prints `ping: connect: Network is unreachable`"
+        ),
+        "{text}"
+    );
+    // A missing route back: c4's reply is never sent, and the sender
+    // times out.
+    let text = probe_text(&topo, 8);
+    assert!(
+        text.contains("dropped at c4: this namespace has no route to 10.0.1.1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_udp_socket_learns_of_host_unreachable_only_with_ip_recverr() {
+    // Measured (KERNEL-CHECKS, nic-per-netns x2): with IP_RECVERR the UDP
+    // socket fails with EHOSTUNREACH after ~3 s; `__udp4_lib_err` passes
+    // that error to a socket without it only for port/protocol unreachable.
+    let yaml = examples::find("docker0.yaml").unwrap().yaml.replace(
+        "probes:\n",
+        "probes:\n  - { from: bus2, to: 172.17.0.99, proto: udp, port: 53, expect: unreachable }\n  - { from: bus2, to: 172.17.0.99, proto: tcp, port: 80, expect: unreachable }\n",
+    );
+    let topo = netsim_core::load("udp.yaml", &yaml).unwrap();
+    let udp = probe_text(&topo, 1);
+    assert!(
+        udp.contains("recv() fails with EHOSTUNREACH only because the probe's socket sets the socket option IP_RECVERR"),
+        "{udp}"
+    );
+    let tcp = probe_text(&topo, 2);
+    assert!(
+        tcp.contains("connect() fails at once with EHOSTUNREACH; nc prints `nc: connect to 172.17.0.99 port 80 (tcp) failed: No route to host`"),
+        "{tcp}"
+    );
+}
+
+#[test]
+fn a_route_lookup_quotes_ip_route_get_and_the_local_route() {
+    // Measured: `ip route get 172.17.0.2` in bus2 prints `172.17.0.2 dev
+    // eth0 src 172.17.0.3 uid 0`; `ip route show table local` in bus1 has
+    // `local 172.17.0.2 dev eth0 proto kernel scope host src 172.17.0.2`.
+    // The kernel cross-check compares `ip route get` for every probe.
+    let text = first_probe_text("docker0.yaml");
+    for want in [
+        "(in bus2, `ip route get 172.17.0.2` prints `172.17.0.2 dev eth0 src 172.17.0.3 uid 0`)",
+        "route lookup for 172.17.0.2: table local has `local 172.17.0.2 dev eth0 proto kernel scope host src 172.17.0.2`",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}
+
+#[test]
+fn each_lesson_is_taught_once_and_nothing_is_said_twice() {
+    let topo = load(examples::find("router.yaml").unwrap());
+    let mut sim = Sim::new(topo.clone());
+    let mut r = trace::Renderer::new();
+    let mut text = String::new();
+    for i in 0..topo.probes.len() {
+        let o = sim.run_probe(i).unwrap();
+        text.push_str(&r.render(&topo, sim.events_of(&o)));
+    }
+    for l in [
+        trace::Lesson::Veth,
+        trace::Lesson::ConnectedRoute,
+        trace::Lesson::LocalTable,
+        trace::Lesson::Neigh(netsim_core::neigh::NudState::Incomplete),
+        trace::Lesson::Neigh(netsim_core::neigh::NudState::Delay),
+        trace::Lesson::Neigh(netsim_core::neigh::NudState::Probe),
+        trace::Lesson::Neigh(netsim_core::neigh::NudState::Failed),
+    ] {
+        assert_eq!(text.matches(l.text()).count(), 1, "{l:?} in\n{text}");
+    }
+    // Why probe 8 timed out: c4 has no route back.
+    assert!(
+        text.contains("probe 8 ends: timeout: nothing came back within 5 s"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "the last packet lost was dropped at c4: this namespace has no route to 10.0.1.1"
+        ),
+        "{text}"
+    );
+    // The closed UDP port is said once, not again on the ICMP line.
+    let topo = load(examples::find("docker0.yaml").unwrap());
+    let udp = probe_text(&topo, 6);
+    assert!(
+        udp.contains("nothing listens on UDP port 53 in host"),
+        "{udp}"
+    );
+    assert!(
+        udp.contains("host sends ICMP port unreachable back to 172.17.0.2"),
+        "{udp}"
+    );
+}

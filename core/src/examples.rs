@@ -18,6 +18,7 @@ macro_rules! examples {
 
 /// Every example, in the order of the seed article's sections.
 pub const ALL: &[Example] = examples![
+    "no-link.yaml",
     "nic-per-netns.yaml",
     "veth-pair.yaml",
     "bridge.yaml",

@@ -137,8 +137,8 @@ pub struct Node {
     pub forwarding: bool,
     /// `net.bridge.bridge-nf-call-iptables`.
     pub bridge_nf: bool,
-    /// `lo` first, then the interfaces in file order. The kernel's ifindex
-    /// of `ifaces[k]` is `k + 1`.
+    /// `lo` first, then the interfaces in file order (each one's
+    /// [`Iface::ifindex`] says where the kernel numbers it).
     pub ifaces: Vec<IfaceId>,
     /// The routes written in the file, in file order (connected routes are
     /// implied by addresses and not listed here).
@@ -209,8 +209,9 @@ pub struct Iface {
     pub id: IfaceId,
     pub node: NodeId,
     pub name: String,
-    /// The kernel's ifindex inside its namespace: `lo` is 1, then the
-    /// interfaces in file order.
+    /// The kernel's ifindex inside its namespace, as the topology is built:
+    /// `lo` is 1, then bridges, veth ends in link order (of a pair inside
+    /// one namespace, the second end first), NICs in wire order, vxlans.
     pub ifindex: u32,
     pub device: Device,
     /// In file order; the first is the primary address.

@@ -6,7 +6,9 @@
 
 use core::fmt::Write as _;
 
-use crate::ipv4::route::RouteTable;
+use core::net::Ipv4Addr;
+
+use crate::ipv4::route::{RouteEntry, RouteTable};
 use crate::model::{Device, IfaceKind, NodeId, Topology};
 use crate::neigh::NeighState;
 use crate::sim::Sim;
@@ -53,7 +55,7 @@ impl View {
             View::Addr => "ip addr",
             View::Route => "ip route",
             View::Neigh => "ip neigh",
-            View::Fdb => "bridge fdb",
+            View::Fdb => "bridge fdb show",
             View::Conntrack => "conntrack -L",
             View::Nft => "nft list ruleset",
         }
@@ -81,21 +83,23 @@ pub fn render(sim: &Sim, node: NodeId, view: View) -> String {
 /// addresses.
 pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
     let mut out = String::new();
-    for (pos, &id) in topo.node(node).ifaces.iter().enumerate() {
+    let mut ifaces = topo.node(node).ifaces.clone();
+    ifaces.sort_by_key(|&i| topo.iface(i).ifindex);
+    for id in ifaces {
         let i = topo.iface(id);
-        let index = pos + 1;
+        let index = i.ifindex;
         let mut name = i.name.clone();
         if let Some(peer) = i.veth_peer() {
-            let _ = write!(name, "@if{}", topo.iface(peer).ifindex);
+            // `ip` names a peer in the same namespace, and gives the
+            // index of one in another.
+            let p = topo.iface(peer);
+            if p.node == node {
+                let _ = write!(name, "@{}", p.name);
+            } else {
+                let _ = write!(name, "@if{}", p.ifindex);
+            }
         }
-        let no_carrier = match i.kind() {
-            IfaceKind::Bridge => !topo
-                .node(node)
-                .ifaces
-                .iter()
-                .any(|&p| topo.iface(p).master == Some(id)),
-            _ => false,
-        };
+        let no_carrier = no_carrier(topo, id);
         let (flags, state) = match (i.kind(), no_carrier) {
             (IfaceKind::Loopback, _) => ("LOOPBACK,UP,LOWER_UP", "UNKNOWN"),
             (_, true) => ("NO-CARRIER,BROADCAST,MULTICAST,UP", "DOWN"),
@@ -162,20 +166,105 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
     out
 }
 
-/// `ip route`: the main table, connected routes first.
+/// `ip route`: the main table, the default route first, then by
+/// destination. Each line ends with a space, as iproute2 prints it.
 pub fn ip_route(topo: &Topology, node: NodeId) -> String {
     let table = RouteTable::build(topo, node);
     let mut out = String::new();
-    // `ip route` lists the default route first, then by destination.
     let mut entries: Vec<_> = table.entries().iter().collect();
     entries.sort_by_key(|e| (e.to.prefix() != 0, u32::from(e.to.network()), e.to.prefix()));
     for e in entries {
-        let _ = writeln!(out, "{}", e.display(topo));
+        // The kernel marks a route whose device has no carrier.
+        let down = if no_carrier(topo, e.dev) {
+            " linkdown"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "{}{down} ", e.display(topo));
     }
     out
 }
 
-/// `ip neigh`: the ARP cache, in the order entries were made.
+/// Whether an interface has no carrier: a bridge without ports (the only
+/// such case a topology can have: every veth and NIC is cabled).
+fn no_carrier(topo: &Topology, id: crate::model::IfaceId) -> bool {
+    let i = topo.iface(id);
+    i.kind() == IfaceKind::Bridge
+        && !topo
+            .node(i.node)
+            .ifaces
+            .iter()
+            .any(|&p| topo.iface(p).master == Some(id))
+}
+
+/// The first line of `ip route get DST` in `node` (without its trailing
+/// space), or the error it prints: `local 10.0.0.1 dev lo src 10.0.0.1 uid
+/// 0` for an own address, `local 127.0.0.5 dev lo src 127.0.0.1 uid 0` in
+/// the loopback range, `RTNETLINK answers: Network is unreachable` without
+/// a route. Checked against the kernel for every probe's destination.
+pub fn route_get(sim: &Sim, node: NodeId, dst: Ipv4Addr) -> String {
+    let topo = sim.topology();
+    let own = topo
+        .node(node)
+        .ifaces
+        .iter()
+        .any(|&i| topo.iface(i).addresses.iter().any(|a| a.addr() == dst));
+    if own || dst.is_loopback() {
+        let src = crate::ipv4::local_source(dst);
+        return format!("local {dst} dev lo src {src} uid 0");
+    }
+    match RouteTable::build(topo, node).lookup(dst) {
+        // A next-hop exception from a redirect replaces a gateway route's
+        // gateway (measured: `10.0.9.9 via 10.0.0.253 dev eth0 ...` after
+        // 10.0.0.254's redirect).
+        Some(r) => {
+            let r = match sim.redirected_gateway(node, dst) {
+                Some(gw) if r.via.is_some() => RouteEntry {
+                    via: Some(gw),
+                    ..*r
+                },
+                _ => *r,
+            };
+            route_get_line(topo, &r, dst, subnet_broadcast(topo, node, dst))
+        }
+        None => "RTNETLINK answers: Network is unreachable".to_string(),
+    }
+}
+
+/// The line `ip route get DST` prints for the route `r` (measured: `10.0.0.2
+/// dev eth0 src 10.0.0.1 uid 0`, `8.8.8.8 via 10.0.0.254 dev eth0 src
+/// 10.0.0.1 uid 0`, `broadcast 10.0.0.255 dev eth0 src 10.0.0.1 uid 0`).
+pub fn route_get_line(topo: &Topology, r: &RouteEntry, dst: Ipv4Addr, broadcast: bool) -> String {
+    let mut s = String::new();
+    if broadcast {
+        s.push_str("broadcast ");
+    }
+    let _ = write!(s, "{dst}");
+    if let Some(gw) = r.via {
+        let _ = write!(s, " via {gw}");
+    }
+    let _ = write!(s, " dev {}", topo.iface(r.dev).name);
+    if let Some(src) = r.src {
+        let _ = write!(s, " src {src}");
+    }
+    s.push_str(" uid 0");
+    s
+}
+
+/// Whether `dst` is the broadcast address of one of `node`'s subnets (a
+/// `broadcast` route of table local).
+pub fn subnet_broadcast(topo: &Topology, node: NodeId, dst: Ipv4Addr) -> bool {
+    topo.node(node).ifaces.iter().any(|&i| {
+        topo.iface(i)
+            .addresses
+            .iter()
+            .any(|a| a.prefix() < 31 && a.broadcast() == dst)
+    })
+}
+
+/// `ip neigh`: the ARP cache, in the order entries were made (the kernel
+/// lists them in the order of its hash table, which depends on a random
+/// key). Each line ends with a space, as iproute2 prints it.
 pub fn ip_neigh(sim: &Sim, node: NodeId) -> String {
     let topo = sim.topology();
     let mut out = String::new();
@@ -184,49 +273,74 @@ pub fn ip_neigh(sim: &Sim, node: NodeId) -> String {
         let state = e.state_name(sim.now());
         match (&e.state, e.mac) {
             (NeighState::Incomplete { .. } | NeighState::Failed, _) | (_, None) => {
-                let _ = writeln!(out, "{} dev {dev}  {state}", e.ip);
+                let _ = writeln!(out, "{} dev {dev} {state} ", e.ip);
             }
             (_, Some(mac)) => {
-                let _ = writeln!(out, "{} dev {dev} lladdr {mac} {state}", e.ip);
+                let _ = writeln!(out, "{} dev {dev} lladdr {mac} {state} ", e.ip);
             }
         }
     }
     out
 }
 
-/// `bridge fdb` for every bridge of `node`: learned entries, then the
-/// permanent entries of the ports' and the bridge's own addresses.
+/// The multicast addresses every interface but `lo` has in its list, and
+/// so in `bridge fdb show` as `self permanent`, in the order they are
+/// added: IPv6's all-nodes group ff02::1 (`ipv6_add_dev` joins it even
+/// where IPv6 is disabled), then IPv4's all-hosts 224.0.0.1 (`ip_mc_up`).
+const IFACE_GROUPS: [&str; 2] = ["33:33:00:00:00:01", "01:00:5e:00:00:01"];
+/// A bridge's: all-nodes, then the groups its multicast snooping (on by
+/// default) joins to hear multicast routers, 224.0.0.106 and ff02::6a
+/// (`br_multicast_open`), then all-hosts.
+const BRIDGE_GROUPS: [&str; 4] = [
+    "33:33:00:00:00:01",
+    "01:00:5e:00:00:6a",
+    "33:33:00:00:00:6a",
+    "01:00:5e:00:00:01",
+];
+
+/// `bridge fdb show`: every interface but `lo`, by ifindex, as the kernel
+/// dumps them (`rtnl_fdb_dump`). A bridge lists its multicast addresses
+/// (`self permanent`), then its own MAC; a bridge port the MACs learned
+/// behind it, newest first, then its own MAC (`master ... permanent`), then
+/// its multicast addresses; any other interface its multicast addresses.
+/// With IPv6 addresses the kernel adds one more group per address (the
+/// solicited-node `33:33:ff:...`): netsim has no IPv6, so it has none.
 pub fn bridge_fdb(sim: &Sim, node: NodeId) -> String {
     let topo = sim.topology();
     let mut out = String::new();
-    let ifaces = &topo.node(node).ifaces;
-    for &b in ifaces
-        .iter()
-        .filter(|&&i| topo.iface(i).kind() == IfaceKind::Bridge)
-    {
-        let bname = &topo.iface(b).name;
-        let fdb = sim.fdb_of(Switch::Bridge(b));
-        for &p in ifaces.iter().filter(|&&p| topo.iface(p).master == Some(b)) {
-            let port = topo.iface(p);
-            if let Some(fdb) = fdb {
-                for e in fdb.entries(sim.now()).filter(|e| e.port == p) {
-                    let _ = writeln!(out, "{} dev {} master {bname}", e.mac, port.name);
+    let mut ifaces = topo.node(node).ifaces.clone();
+    ifaces.sort_by_key(|&i| topo.iface(i).ifindex);
+    for id in ifaces {
+        let i = topo.iface(id);
+        let name = &i.name;
+        match (i.kind(), i.master) {
+            (IfaceKind::Loopback, _) => {}
+            (IfaceKind::Bridge, _) => {
+                for g in BRIDGE_GROUPS {
+                    let _ = writeln!(out, "{g} dev {name} self permanent");
+                }
+                let _ = writeln!(out, "{} dev {name} master {name} permanent", i.mac);
+            }
+            (_, Some(b)) => {
+                let bname = &topo.iface(b).name;
+                if let Some(fdb) = sim.fdb_of(Switch::Bridge(b)) {
+                    let learned: Vec<_> = fdb.entries(sim.now()).filter(|e| e.port == id).collect();
+                    // New entries go to the head of the bridge's list.
+                    for e in learned.iter().rev() {
+                        let _ = writeln!(out, "{} dev {name} master {bname} ", e.mac);
+                    }
+                }
+                let _ = writeln!(out, "{} dev {name} master {bname} permanent", i.mac);
+                for g in IFACE_GROUPS {
+                    let _ = writeln!(out, "{g} dev {name} self permanent");
                 }
             }
-            let _ = writeln!(
-                out,
-                "{} dev {} vlan 1 master {bname} permanent",
-                port.mac, port.name
-            );
-            let _ = writeln!(
-                out,
-                "{} dev {} master {bname} permanent",
-                port.mac, port.name
-            );
+            (_, None) => {
+                for g in IFACE_GROUPS {
+                    let _ = writeln!(out, "{g} dev {name} self permanent");
+                }
+            }
         }
-        let mac = topo.iface(b).mac;
-        let _ = writeln!(out, "{mac} dev {bname} vlan 1 master {bname} permanent");
-        let _ = writeln!(out, "{mac} dev {bname} master {bname} permanent");
     }
     out
 }

@@ -6,8 +6,10 @@
 
 use netsim_core::model::ProbeResult;
 use netsim_core::sim::{Sim, PROBE_TIMEOUT};
-use netsim_core::trace::{Answer, Delivery, DropReason, EventKind, FloodWhy, Switch};
-use netsim_core::wire::frame::{Frame, Ipv4Packet, Payload, Tcp, TcpFlags, L4};
+use netsim_core::trace::{Answer, Delivery, DropReason, EventKind, FloodWhy, IcmpError, Switch};
+use netsim_core::wire::frame::{
+    DestUnreachableHeader, Frame, Ipv4Packet, Payload, Tcp, TcpFlags, L4,
+};
 use netsim_core::Topology;
 
 fn load(yaml: &str) -> Topology {
@@ -118,12 +120,16 @@ fn tcp_handshake_and_arp_failure_and_loopback() {
             delivery: Delivery::TcpAccepted { port: 80 }
         }
     )));
-    // ARP for 10.0.0.3 fails after three requests, 1 s apart: at 3 s.
+    // ARP for 10.0.0.3 fails after three requests, 1 s apart: at 3 s. The
+    // socket learns it from the ICMP host unreachable its own kernel sends
+    // it over lo, from its own address (the kernel's IP_RECVERR shows
+    // origin icmp, offender the sender's address).
     let second = &out[1];
     assert_eq!(
         second.answer,
-        Answer::LocalNeighFailed {
-            ip: "10.0.0.3".parse().unwrap()
+        Answer::Icmp {
+            from: "10.0.0.1".parse().unwrap(),
+            error: IcmpError::Unreachable(DestUnreachableHeader::Host),
         }
     );
     assert_eq!(second.finished - second.started, 3_000_000_000);

@@ -99,9 +99,21 @@ enum Command {
     ///
     /// `addr` is `ip addr` (with `eth0@if5`-style veth peers), `route` is
     /// `ip route`, `neigh` is `ip neigh` (the ARP cache the probes filled),
-    /// `fdb` is `bridge fdb` (what the node's bridges learned). Without a
-    /// view, all four. By default the state after every probe; `--after-probe`
-    /// and `--at-event` stop the run earlier.
+    /// `fdb` is `bridge fdb show` (what the node's bridges learned, and every
+    /// interface's multicast entries), `conntrack` is `conntrack -L`, `nft`
+    /// is `nft list ruleset`. Without a view, all of them. By default the
+    /// state after every probe; `--after-probe` and `--at-event` stop the run
+    /// earlier.
+    ///
+    /// Each prints what the real tool prints for the topology as it is built
+    /// (the kernel cross-check compares them), except where netsim leaves
+    /// something out: IPv6 (no `inet6` lines, no IPv6 neighbours, no
+    /// `33:33:ff:...` solicited-node entries; the kernel check disables
+    /// IPv6); IGMP (a bridge's reports for 224.0.0.106, which another bridge
+    /// learns its MAC from); a NIC on a wire is shown as the physical NIC it
+    /// stands for (no `@ifN`, `qdisc fq_codel`), and namespaces by node
+    /// name. `ip neigh` lists entries in the order they were made (the
+    /// kernel: its hash order), in the state they have in virtual time.
     Show {
         /// The topology file (YAML or JSON), at most 64 MiB.
         file: PathBuf,
@@ -529,6 +541,8 @@ fn trace_cmd(
     check_probe_number(path, &topo, only)?;
     let mut sim = Sim::new(Arc::clone(&topo));
     let mut writer = trace::json::Writer::new();
+    // One renderer for the whole run: each lesson once, not once a probe.
+    let mut text = trace::Renderer::new();
     // The frames for the capture file, with their numbers in the run.
     let mut captured: Vec<(usize, trace::Event)> = Vec::new();
     for (i, p) in topo.probes.iter().enumerate() {
@@ -564,7 +578,7 @@ fn trace_cmd(
                     describe_probe(&topo, p),
                     describe_outcome(&o)
                 );
-                say_raw!(out, "{}", trace::render(&topo, events));
+                say_raw!(out, "{}", text.render(&topo, events));
                 say!(out, "");
             }
         }

@@ -106,7 +106,7 @@ fn trace_one_probe_text_and_json() {
     let t = text(&o);
     assert!(t.starts_with("probe 1: bus2 → bus1"), "{t}");
     assert!(
-        t.contains("ARP, Request who-has 172.17.0.2 tell 172.17.0.3"),
+        t.contains("ethertype ARP (0x0806), length 42: Request who-has 172.17.0.2 tell 172.17.0.3, length 28"),
         "{t}"
     );
     assert!(!t.contains("probe 2:"), "only probe 1");
@@ -179,7 +179,7 @@ fn show_prints_the_views_after_the_probes() {
     );
     let t = text(&netsim(&["show", "examples/docker0.yaml", "host", "fdb"]));
     assert!(
-        t.contains("02:42:ac:11:00:02 dev veth2d6f8e9 master docker0\n"),
+        t.contains("02:42:ac:11:00:02 dev veth2d6f8e9 master docker0 \n"),
         "{t}"
     );
     let t = text(&netsim(&["show", "examples/docker0.yaml", "bus2", "neigh"]));
@@ -192,7 +192,7 @@ fn show_prints_the_views_after_the_probes() {
         "# bus1: ip addr",
         "# bus1: ip route",
         "# bus1: ip neigh",
-        "# bus1: bridge fdb",
+        "# bus1: bridge fdb show",
     ] {
         assert!(t.contains(h), "{t}");
     }
@@ -212,7 +212,7 @@ fn show_at_any_point_of_the_run() {
         "--at-event",
         "3",
     ]));
-    assert_eq!(t, "172.17.0.2 dev eth0  INCOMPLETE\n");
+    assert_eq!(t, "172.17.0.2 dev eth0 INCOMPLETE \n");
     let t = text(&netsim(&[
         "show",
         "examples/docker0.yaml",
@@ -223,7 +223,7 @@ fn show_at_any_point_of_the_run() {
     ]));
     assert_eq!(
         t,
-        "172.17.0.2 dev eth0 lladdr 02:42:ac:11:00:02 REACHABLE\n"
+        "172.17.0.2 dev eth0 lladdr 02:42:ac:11:00:02 REACHABLE \n"
     );
     // The JSON trace numbers events over the whole run, as --at-event counts them.
     let o = netsim(&["trace", "examples/docker0.yaml", "-p", "2", "--json"]);
@@ -439,4 +439,22 @@ fn a_file_that_is_not_utf8_is_placed() {
         "{err}"
     );
     assert!(!err.contains("give the path of a topology file"), "{err}");
+}
+
+#[test]
+fn the_json_trace_gives_each_lesson_once() {
+    let o = netsim(&["trace", "examples/docker0.yaml", "--json"]);
+    let lessons: Vec<String> = text(&o)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["lesson"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        lessons.iter().any(|l| l.starts_with("DELAY:")),
+        "{lessons:?}"
+    );
+    let mut unique = lessons.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), lessons.len(), "{lessons:?}");
 }

@@ -63,6 +63,11 @@ ns() {
       "net.ipv4.conf.$c.accept_local=0"
   done
   must X "$1" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=1
+  # netsim leaves IPv6 out: without it here, no inet6 addresses, no 33:33
+  # multicast entries, and no IPv6 chatter for the bridges to learn from,
+  # so the views compare line for line.
+  must X "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+    net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=1
   # Without br_netfilter the key does not exist, and bridged frames never
   # pass the IP hooks: the same as 0.
   if X "$1" test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then
@@ -178,4 +183,12 @@ probe() {
     fi
   fi
   echo "PROBE $idx $r $at_src $at_ttl"
+}
+
+# view NODE WHICH CMD...: what a real tool prints, as `VIEW NODE WHICH`
+# followed by its lines, each prefixed with "| " (empty output: none).
+view() {
+  local node=$1 which=$2; shift 2
+  echo "VIEW $node $which"
+  "$@" 2>&1 | sed 's/^/| /'
 }

@@ -51,8 +51,14 @@ impl Net<'_> {
         }
         let route = self.route_lookup_logged(node, p.view.dst);
         let Some(route) = route else {
-            self.drop_at(Place::Node(node), DropReason::NoRoute);
-            self.local_error(flow, Answer::LocalNoRoute);
+            match flow {
+                // A socket's send: the call itself fails (ENETUNREACH)
+                // before any packet exists, so nothing is "dropped".
+                Some(_) => self.local_error(flow, Answer::LocalNoRoute),
+                // The kernel's own answer (a reply, an ICMP error): it is
+                // discarded here, and its addressee waits in vain.
+                None => self.drop_at(Place::Node(node), DropReason::NoRouteBack(p.view.dst)),
+            }
             return;
         };
         if p.view.src.is_unspecified() {

@@ -189,7 +189,15 @@ impl Net<'_> {
             // Turning forwarding on sets accept_redirects to 0.
             RedirectOutcome::Router
         } else {
+            // `__ip_do_redirect` (shared_media 1): the new gateway must be a
+            // unicast address of another host. Measured: a redirect to the
+            // host's own address leaves no neighbour entry for it.
+            let unicast = !self.is_local(node, gateway)
+                && !self.is_broadcast(node, gateway)
+                && !gateway.is_multicast()
+                && !gateway.is_broadcast();
             match self.route_lookup(node, dst) {
+                Some(r) if r.via == Some(from) && !unicast => RedirectOutcome::BadGateway,
                 Some(r) if r.via == Some(from) && gateway != from && !gateway.is_unspecified() => {
                     if self.ns(node).neigh.is_valid(r.dev, gateway) {
                         let until = self.st.now.saturating_add(REDIRECT_EXPIRES);
@@ -208,7 +216,7 @@ impl Net<'_> {
                                     outcome: RedirectOutcome::ResolvingGateway,
                                 },
                             );
-                            self.send_arp_request(r.dev, gateway);
+                            self.send_arp_request(r.dev, gateway, None);
                             let cx = self.st.cx;
                             self.schedule(
                                 crate::neigh::RETRANS,

@@ -2,12 +2,12 @@
 
 use core::net::Ipv4Addr;
 
-use super::{Lookup, NudState, Origin, Pending, RETRANS};
+use super::{Lookup, NudState, Origin, Pending, Timer, DELAY_FIRST_PROBE, RETRANS};
 use crate::ipv4::route::RouteEntry;
 use crate::ipv4::Packet;
 use crate::model::{IfaceId, IfaceKind, NodeId};
 use crate::sim::{Action, Net};
-use crate::trace::{Answer, DropReason, EventKind, IcmpError, Place};
+use crate::trace::{DropReason, EventKind, IcmpError, Place};
 use crate::wire::frame::{Arp, ArpOp, DestUnreachableHeader, Frame, Payload};
 use crate::wire::MacAddr;
 
@@ -133,13 +133,15 @@ impl Net<'_> {
             .unwrap_or(Ipv4Addr::UNSPECIFIED)
     }
 
-    /// A broadcast ARP request, a packet of its own caused by the one that
-    /// waits.
-    pub(crate) fn send_arp_request(&mut self, dev: IfaceId, target: Ipv4Addr) {
+    /// An ARP request, a packet of its own caused by the one that waits:
+    /// broadcast while the entry is INCOMPLETE, unicast to the address the
+    /// entry has while it is PROBE (`arp_solicit`; the target hardware
+    /// address stays zero in both).
+    pub(crate) fn send_arp_request(&mut self, dev: IfaceId, target: Ipv4Addr, to: Option<MacAddr>) {
         let mac = self.topo.iface(dev).mac;
         let sender_ip = self.arp_source(dev, target);
         let req = Frame {
-            dst: MacAddr::BROADCAST,
+            dst: to.unwrap_or(MacAddr::BROADCAST),
             src: mac,
             payload: Payload::Arp(Arp {
                 op: ArpOp::Request,
@@ -153,49 +155,103 @@ impl Net<'_> {
         self.dev_xmit(dev, req.emit());
     }
 
+    /// Sends a request and starts the timer that follows it, in the
+    /// context the timer fired in (the timer's own cause kept).
+    fn probe_again(&mut self, dev: IfaceId, ip: Ipv4Addr, to: Option<MacAddr>, cx: crate::sim::Cx) {
+        let timer_cx = self.st.cx;
+        self.send_arp_request(dev, ip, to);
+        self.schedule(
+            RETRANS,
+            Action::NeighTimer {
+                dev,
+                ip,
+                cx: crate::sim::Cx {
+                    cause: timer_cx.cause,
+                    ..cx
+                },
+            },
+        );
+    }
+
+    /// `neigh_timer_handler`.
     pub(crate) fn neigh_timer(&mut self, dev: IfaceId, ip: Ipv4Addr) {
         let node = self.topo.iface(dev).node;
-        match self.ns(node).neigh.timer(dev, ip) {
-            Ok(0) => {}
-            Ok(n) => {
+        let now = self.st.now;
+        let place = Place::Iface(dev);
+        match self.ns(node).neigh.timer(dev, ip, now) {
+            Timer::Nothing => {}
+            Timer::Retransmit(n) => {
                 let cx = self.st.cx;
-                self.emit(Place::Iface(dev), EventKind::NeighProbe { ip, probe: n });
-                let timer_cx = self.st.cx;
-                self.send_arp_request(dev, ip);
-                self.schedule(
-                    RETRANS,
-                    Action::NeighTimer {
-                        dev,
+                self.emit(
+                    place,
+                    EventKind::NeighProbe {
                         ip,
-                        cx: crate::sim::Cx {
-                            cause: timer_cx.cause,
-                            ..cx
+                        probe: n,
+                        to: None,
+                    },
+                );
+                self.probe_again(dev, ip, None, cx);
+            }
+            Timer::Probe { mac, probe } => {
+                let cx = self.st.cx;
+                if probe == 1 {
+                    self.emit(
+                        place,
+                        EventKind::NeighState {
+                            ip,
+                            from: NudState::Delay,
+                            to: NudState::Probe,
                         },
+                    );
+                }
+                self.emit(
+                    place,
+                    EventKind::NeighProbe {
+                        ip,
+                        probe,
+                        to: Some(mac),
+                    },
+                );
+                self.probe_again(dev, ip, Some(mac), cx);
+            }
+            Timer::ProbeFailed => {
+                self.emit(
+                    place,
+                    EventKind::NeighState {
+                        ip,
+                        from: NudState::Probe,
+                        to: NudState::Failed,
                     },
                 );
             }
-            Err(lost) => {
+            Timer::Failed(lost) => {
                 self.emit(
-                    Place::Iface(dev),
+                    place,
                     EventKind::NeighFailed {
                         ip,
                         dropped: lost.len(),
+                        forwarded: lost
+                            .iter()
+                            .filter(|p| p.origin == Origin::Forwarded)
+                            .count(),
                     },
                 );
                 let cause = self.st.cx.cause;
+                // `arp_error_report` → `ipv4_link_failure`: for every packet
+                // that waited, the kernel sends its source an ICMP host
+                // unreachable. For a forwarded packet that is the sender
+                // beyond the router; for one made here it is this namespace
+                // itself, over lo, and that ICMP is what the socket (and
+                // ping's "From <own address> ... Destination Host
+                // Unreachable") learns from.
                 for p in lost {
                     self.st.cx = p.cx;
                     self.st.cx.cause = cause;
-                    match p.origin {
-                        Origin::Local { flow } => {
-                            self.local_error(flow, Answer::LocalNeighFailed { ip })
-                        }
-                        Origin::Forwarded => self.icmp_error(
-                            node,
-                            &p.packet,
-                            IcmpError::Unreachable(DestUnreachableHeader::Host),
-                        ),
-                    }
+                    self.icmp_error(
+                        node,
+                        &p.packet,
+                        IcmpError::Unreachable(DestUnreachableHeader::Host),
+                    );
                 }
             }
         }
@@ -222,6 +278,7 @@ impl Net<'_> {
             return;
         }
         let cx = self.st.cx;
+        let now = self.st.now;
         let (lookup, back) = self.ns(node).neigh.resolve(
             dev,
             next_hop,
@@ -230,11 +287,39 @@ impl Net<'_> {
                 origin,
                 cx,
             },
+            now,
         );
         let place = Place::Iface(dev);
         match lookup {
             Lookup::Found(mac) => {
                 self.emit(place, EventKind::NeighHit { ip: next_hop, mac });
+                if let Some(b) = back {
+                    self.send_frame(dev, mac, &b.packet);
+                }
+            }
+            Lookup::FoundStale(mac) => {
+                self.emit(place, EventKind::NeighHit { ip: next_hop, mac });
+                let hit = self.st.cx;
+                self.emit(
+                    place,
+                    EventKind::NeighState {
+                        ip: next_hop,
+                        from: NudState::Stale,
+                        to: NudState::Delay,
+                    },
+                );
+                // The DELAY timer belongs to the state change; the frame to
+                // the hit, as it would have gone out anyway.
+                let timer_cx = self.st.cx;
+                self.schedule(
+                    DELAY_FIRST_PROBE,
+                    Action::NeighTimer {
+                        dev,
+                        ip: next_hop,
+                        cx: timer_cx,
+                    },
+                );
+                self.st.cx = hit;
                 if let Some(b) = back {
                     self.send_frame(dev, mac, &b.packet);
                 }
@@ -249,7 +334,7 @@ impl Net<'_> {
                 );
                 if new_probe {
                     let timer_cx = self.st.cx;
-                    self.send_arp_request(dev, next_hop);
+                    self.send_arp_request(dev, next_hop, None);
                     self.schedule(
                         RETRANS,
                         Action::NeighTimer {

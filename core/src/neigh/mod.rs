@@ -6,7 +6,10 @@
 pub mod arp;
 pub mod cache;
 
-pub use cache::{Lookup, NeighCache, NeighEntry, NeighState, NudState, MAX_PROBES, RETRANS};
+pub use cache::{
+    Lookup, NeighCache, NeighEntry, NeighState, NudState, Timer, DELAY_FIRST_PROBE, MAX_PROBES,
+    RETRANS, UCAST_PROBES,
+};
 
 use crate::ipv4::Packet;
 use crate::sim::Cx;

@@ -1131,6 +1131,7 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
         None => Vec::new(),
     };
 
+    kernel_ifindexes(&mut ifaces, &veths, &wires);
     Some(Topology {
         name: name?,
         description,
@@ -1140,6 +1141,38 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
         veths,
         probes,
     })
+}
+
+/// Numbers each namespace's interfaces as the kernel does when the topology
+/// is built (`netsim apply`, the kernel cross-check): in the order they are
+/// created, from 1 (`lo`, made with the namespace) up. Bridges come first,
+/// then veth pairs in link order, then NICs in wire order, then vxlans. A
+/// veth pair with both ends in one namespace registers its peer (the
+/// second end) before the first (`veth_newlink`), so the peer has the
+/// lower index, as `ip addr` shows.
+fn kernel_ifindexes(ifaces: &mut [Iface], veths: &[VethPair], wires: &[Wire]) {
+    let bridges = ifaces
+        .iter()
+        .filter(|i| i.kind() == IfaceKind::Bridge)
+        .map(|i| i.id);
+    let pairs = veths.iter().flat_map(|v| [v.ends[1], v.ends[0]]);
+    let nics = wires.iter().flat_map(|w| w.ends.iter().copied());
+    let vxlans = ifaces
+        .iter()
+        .filter(|i| i.kind() == IfaceKind::Vxlan)
+        .map(|i| i.id);
+    let order: Vec<IfaceId> = bridges.chain(pairs).chain(nics).chain(vxlans).collect();
+    let mut next: FxHashMap<NodeId, u32> = FxHashMap::default();
+    for id in order {
+        let Some(node) = ifaces.get(id.index()).map(|i| i.node) else {
+            continue;
+        };
+        let k = next.entry(node).or_insert(1);
+        *k += 1;
+        if let Some(i) = ifaces.get_mut(id.index()) {
+            i.ifindex = *k;
+        }
+    }
 }
 
 /// A vxlan's underlay `dev`, now that ids exist.

@@ -141,8 +141,18 @@ fn check_invariants(t: &Topology) {
     let mut ends = 0;
     for (i, x) in t.ifaces.iter().enumerate() {
         assert_eq!(x.id.index(), i);
-        let pos = t.node(x.node).ifaces.iter().position(|&i| i == x.id);
-        assert_eq!(pos.map(|p| p as u32 + 1), Some(x.ifindex));
+        // Each namespace numbers its interfaces 1..=n, lo first.
+        let n = t.node(x.node).ifaces.len() as u32;
+        assert!((1..=n).contains(&x.ifindex));
+        assert_eq!(x.ifindex == 1, x.kind() == IfaceKind::Loopback);
+        assert_eq!(
+            t.node(x.node)
+                .ifaces
+                .iter()
+                .filter(|&&i| t.iface(i).ifindex == x.ifindex)
+                .count(),
+            1
+        );
         match x.device {
             Device::Veth { peer, pair } => {
                 assert_eq!(t.iface(peer).veth_peer(), Some(x.id));

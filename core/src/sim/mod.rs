@@ -302,6 +302,20 @@ impl Sim {
 
     // ---- state, for the views ----
 
+    /// The gateway a redirect taught `node` for `dst`, while it lasts (a
+    /// next-hop exception, as `ip route get` shows it).
+    pub fn redirected_gateway(&self, node: NodeId, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        let (gw, until) = *self
+            .st
+            .ns
+            .get(&node)?
+            .extra
+            .as_deref()?
+            .redirected
+            .get(&dst)?;
+        (self.st.now < until).then_some(gw)
+    }
+
     /// The neighbour cache of `node` (empty if it never used ARP).
     pub fn neigh_entries(&self, node: NodeId) -> &[NeighEntry<Pending>] {
         self.st.ns.get(&node).map_or(&[], |s| s.neigh.entries())

@@ -89,7 +89,7 @@ pub fn describe_probe(topo: &Topology, p: &Probe) -> String {
     }
 }
 
-/// `reply, seen from 192.168.1.10, ttl 62`, or `(anything)`.
+/// `reply, seen from 192.168.1.10, arrived with TTL 62`, or `(anything)`.
 pub fn describe_expect(expect: Option<&Expect>) -> String {
     let Some(e) = expect else {
         return "(anything)".into();
@@ -102,7 +102,7 @@ pub fn describe_expect(expect: Option<&Expect>) -> String {
         parts.push(format!("seen from {s}"));
     }
     if let Some(t) = e.ttl {
-        parts.push(format!("ttl {t}"));
+        parts.push(format!("arrived with TTL {t}"));
     }
     if parts.is_empty() {
         "(anything)".into()
@@ -111,15 +111,17 @@ pub fn describe_expect(expect: Option<&Expect>) -> String {
     }
 }
 
-/// `reply, seen from 172.17.0.3, ttl 64`: the result, then what the
+/// `reply, seen from 172.17.0.3, arrived with TTL 64`: the result, then what the
 /// destination saw of the first packet.
 pub fn describe_outcome(o: &ProbeOutcome) -> String {
     let mut s = o.result.to_string();
     if let Some(from) = o.seen_from {
         let _ = write!(s, ", seen from {from}");
     }
+    // The TTL the first packet had on arrival, not the TTL of a reply
+    // (which is what ping prints as `ttl=`).
     if let Some(ttl) = o.ttl {
-        let _ = write!(s, ", ttl {ttl}");
+        let _ = write!(s, ", arrived with TTL {ttl}");
     }
     s
 }

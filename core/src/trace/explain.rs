@@ -5,9 +5,9 @@ use core::fmt::Write as _;
 
 use super::{Answer, Delivery, DropReason, Event, EventKind, FloodWhy, IcmpError, Place};
 use crate::ipv4::route::RouteOrigin;
-use crate::model::{IfaceId, ProbeProto, Topology};
+use crate::model::{IfaceId, IfaceKind, ProbeProto, ProbeResult, Topology};
 use crate::neigh::NudState;
-use crate::wire::frame::{self, DestUnreachableHeader};
+use crate::wire::frame::DestUnreachableHeader;
 
 fn port_name(topo: &Topology, port: IfaceId) -> String {
     topo.iface_label(port)
@@ -99,17 +99,19 @@ impl Event {
             EventKind::Flood {
                 switch,
                 why,
+                in_port,
                 ports,
                 up,
-                ..
             } => {
-                let why = match why {
+                let what = match why {
                     FloodWhy::Broadcast => "a broadcast frame",
                     FloodWhy::Multicast => "a multicast frame",
-                    FloodWhy::Unknown => "no FDB entry for the destination MAC (unknown unicast)",
+                    FloodWhy::Unknown => {
+                        "a frame to a MAC address it has not learned (unknown unicast)"
+                    }
                 };
                 let list = if ports.is_empty() {
-                    "no other port".to_string()
+                    "none: there is no other port".to_string()
                 } else {
                     ports
                         .iter()
@@ -122,10 +124,19 @@ impl Event {
                 } else {
                     ""
                 };
-                format!(
-                    "{}: {why}, so it floods every port but the one it came in on ({list}){up}",
-                    switch.label(topo)
-                )
+                match in_port {
+                    Some(p) => format!(
+                        "{}: {what} came in on port {}, so it floods it out of every other port ({list}){up}",
+                        switch.label(topo),
+                        port_name(topo, *p)
+                    ),
+                    // Sent by the bridge device itself (`br_dev_xmit`):
+                    // there is no ingress port to leave out.
+                    None => format!(
+                        "{}: {what} sent by the bridge's own IP stack, so it floods it out of every port ({list})",
+                        switch.label(topo)
+                    ),
+                }
             }
             EventKind::PassUp { bridge } => format!(
                 "the frame is addressed to bridge {} itself: it goes up to the namespace's IP stack instead of out of a port",
@@ -137,15 +148,45 @@ impl Event {
             EventKind::NeighMiss { ip, request } => {
                 if *request {
                     format!(
-                        "ARP cache miss for {ip} on {dev}: the packet waits (INCOMPLETE) while an ARP request asks who has {ip}"
+                        "ARP cache miss for {ip} on {dev}: a new INCOMPLETE entry holds the packet while an ARP request asks who has {ip}"
                     )
                 } else {
                     format!("{ip} is still being resolved on {dev}: the packet joins the queue")
                 }
             }
-            EventKind::NeighProbe { ip, probe } => format!(
-                "no ARP reply for {ip} after 1 s: request {probe} of 3 (retrans_time 1 s, mcast_solicit 3)"
+            EventKind::NeighProbe {
+                ip,
+                probe,
+                to: None,
+            } => format!(
+                "no ARP reply for {ip} after 1 s: broadcast request {probe} of 3 (net.ipv4.neigh.{dev}.retrans_time_ms 1000, mcast_solicit 3)"
             ),
+            EventKind::NeighProbe {
+                ip,
+                probe,
+                to: Some(mac),
+            } => {
+                let after = if *probe == 1 { "" } else { "still no reply: " };
+                format!(
+                    "{after}unicast ARP request {probe} of 3 (ucast_solicit), to {mac}: is {ip} still there?"
+                )
+            }
+            EventKind::NeighState { ip, from, to } => match (from, to) {
+                (NudState::Stale, NudState::Delay) => format!(
+                    "the entry for {ip} on {dev} was STALE: the packet goes out with its MAC anyway, and the entry is DELAY"
+                ),
+                (NudState::Delay, NudState::Probe) => format!(
+                    "nothing confirmed {ip} on {dev} in the 5 s since the entry was used: it is PROBE"
+                ),
+                (NudState::Probe, NudState::Failed) => format!(
+                    "three unicast ARP requests for {ip} on {dev} got no reply: the entry is FAILED"
+                ),
+                (f, t) => format!(
+                    "the neighbour entry for {ip} on {dev} goes from {} to {}",
+                    f.as_str(),
+                    t.as_str()
+                ),
+            },
             EventKind::NeighLearn {
                 ip,
                 mac,
@@ -164,20 +205,37 @@ impl Event {
                 };
                 format!("neighbour cache: {ip} is at {mac} on {dev}, {state}{rel}")
             }
-            EventKind::NeighFailed { ip, dropped } => format!(
-                "three ARP requests for {ip} on {dev} got no reply: the entry is FAILED and {dropped} waiting packet(s) are dropped (Destination Host Unreachable)"
-            ),
+            EventKind::NeighFailed {
+                ip,
+                dropped,
+                forwarded,
+            } => {
+                let tell = match (*dropped - *forwarded, *forwarded) {
+                    (0, 0) => String::new(),
+                    (_, 0) => ": for each, the kernel sends itself an ICMP host unreachable over lo, which is how the socket that sent it learns (ping prints \"From <own address> ... Destination Host Unreachable\")".to_string(),
+                    (0, _) => ": for each, the kernel sends an ICMP host unreachable back to its sender".to_string(),
+                    (_, _) => ": for each, the kernel sends an ICMP host unreachable to its source: itself over lo for its own packets, the sender for forwarded ones".to_string(),
+                };
+                format!(
+                    "three ARP requests for {ip} on {dev} got no reply: the entry is FAILED and the {dropped} packet(s) waiting for it are dropped{tell}"
+                )
+            }
             EventKind::ArpAnswer { ip } => format!(
                 "{ip} is an address of this namespace, so the kernel answers the ARP request with {dev}'s MAC"
             ),
             EventKind::RouteLookup { dst, local, route } => {
+                let node = self.place.node(topo);
                 if *local {
                     format!(
-                        "route lookup for {dst}: it is one of this namespace's own addresses (local table): deliver it here"
+                        "route lookup for {dst}: table local has `{}`, so {dst} is this namespace's own address and the packet is delivered here",
+                        node.map_or_else(|| format!("local {dst}"), |n| local_route(topo, n, *dst))
                     )
                 } else {
+                    let here = self.place.label(topo);
                     match route {
-                        None => format!("route lookup for {dst}: no route matches (not even a default)"),
+                        None => format!(
+                            "route lookup for {dst}: no route matches, not even a default (in {here}, `ip route get {dst}` answers `RTNETLINK answers: Network is unreachable`)"
+                        ),
                         Some(r) => {
                             let line = r.display(topo).to_string();
                             let why = match (r.origin, r.via) {
@@ -190,13 +248,17 @@ impl Event {
                                 (_, Some(gw)) => format!("it goes to the gateway {gw}"),
                                 (_, None) => "it is sent straight out of that device".to_string(),
                             };
-                            format!("route lookup for {dst}: matched `{line}`: {why}")
+                            let brd = node.is_some_and(|n| crate::view::subnet_broadcast(topo, n, *dst));
+                            let get = crate::view::route_get_line(topo, r, *dst, brd);
+                            format!(
+                                "route lookup for {dst}: matched `{line}`: {why} (in {here}, `ip route get {dst}` prints `{get}`)"
+                            )
                         }
                     }
                 }
             }
             EventKind::TtlDecrement { from, to } => {
-                format!("{here} forwards the packet (ip_forward = 1): TTL {from} → {to}")
+                format!("{here} forwards the packet (net.ipv4.ip_forward = 1): TTL {from} → {to}")
             }
             EventKind::Netfilter { step } => {
                 let node = self.place.node(topo);
@@ -219,28 +281,37 @@ impl Event {
                 super::RedirectOutcome::NotFromGateway => format!(
                     "{here} ignores the redirect for {dst}: it did not come from the gateway it uses for {dst}"
                 ),
+                super::RedirectOutcome::BadGateway => format!(
+                    "{here} rejects the redirect for {dst}: the new gateway {gateway} is not another host's unicast address (the kernel's __ip_do_redirect wants inet_addr_type RTN_UNICAST), so nothing is learned and no ARP is sent"
+                ),
                 super::RedirectOutcome::Router => format!(
                     "{here} forwards packets (net.ipv4.ip_forward = 1), which turns accept_redirects off: the redirect for {dst} is ignored"
                 ),
             },
             EventKind::IcmpError { error, to } => {
+                // Only the message: the line before says why it is sent.
                 let what = match error {
-                    IcmpError::TimeExceeded(_) => "time exceeded (the TTL ran out here)",
-                    IcmpError::Unreachable(DestUnreachableHeader::Network) => {
-                        "net unreachable (no route to the destination)"
-                    }
-                    IcmpError::Unreachable(DestUnreachableHeader::Host) => {
-                        "host unreachable (the destination never answered ARP)"
-                    }
-                    IcmpError::Unreachable(DestUnreachableHeader::Port) => {
-                        "port unreachable (no socket on that UDP port)"
-                    }
-                    IcmpError::Unreachable(DestUnreachableHeader::Protocol) => {
-                        "protocol unreachable (no handler for that IP protocol)"
-                    }
-                    IcmpError::Unreachable(_) => "destination unreachable",
+                    IcmpError::TimeExceeded(_) => "time exceeded in-transit",
+                    IcmpError::Unreachable(c) => match c {
+                        DestUnreachableHeader::Network => "net unreachable",
+                        DestUnreachableHeader::Host => "host unreachable",
+                        DestUnreachableHeader::Port => "port unreachable",
+                        DestUnreachableHeader::Protocol => "protocol unreachable",
+                        _ => "destination unreachable",
+                    },
                 };
-                format!("{here} sends ICMP {what} back to {to}")
+                let own = self.place.node(topo).is_some_and(|n| {
+                    topo.node(n).ifaces.iter().any(|&i| {
+                        topo.iface(i).addresses.iter().any(|a| a.addr() == *to)
+                    })
+                });
+                if own {
+                    // `ipv4_link_failure` for a packet made here: the error
+                    // goes to this namespace itself.
+                    format!("{here} sends ICMP {what} to itself ({to}, the packet's source), over lo")
+                } else {
+                    format!("{here} sends ICMP {what} back to {to}")
+                }
             }
             EventKind::Deliver { delivery } => match delivery {
                 Delivery::EchoRequest => format!(
@@ -265,40 +336,131 @@ impl Event {
                     "nothing listens on UDP port {port} in {here}: the kernel answers ICMP port unreachable"
                 ),
                 Delivery::ProbeAnswer { probe, answer } => {
-                    let got = match answer {
-                        Answer::EchoReply { from } => format!("echo reply from {from}"),
-                        Answer::SynAck { from } => {
-                            format!("SYN-ACK from {from}: connected (it sends the final ACK)")
-                        }
-                        Answer::Reset { from } => format!("RST from {from}: connection refused"),
-                        Answer::UdpReply { from } => format!("the datagram echoed by {from}"),
-                        Answer::Icmp { from, error } => match error {
-                            IcmpError::Unreachable(DestUnreachableHeader::Port) => {
-                                format!("ICMP port unreachable from {from}: refused")
-                            }
-                            IcmpError::Unreachable(c) => {
-                                format!("ICMP {} unreachable from {from}", frame::unreach_name(c))
-                            }
-                            IcmpError::TimeExceeded(_) => {
-                                format!("ICMP time exceeded from {from}")
-                            }
-                        },
-                        Answer::LocalNoRoute => {
-                            "no route: the kernel fails the send at once (ENETUNREACH)".to_string()
-                        }
-                        Answer::LocalNeighFailed { ip } => format!(
-                            "ARP for {ip} failed: the kernel reports EHOSTUNREACH (Destination Host Unreachable)"
-                        ),
-                        Answer::Nothing => "nothing".to_string(),
-                    };
+                    let got = probe_answer(topo, *probe, answer);
                     format!("probe {}'s socket in {here} gets {got}", probe + 1)
                 }
             },
             EventKind::Drop { reason } => format!("dropped at {here}: {}", reason.explain(topo)),
-            EventKind::ProbeEnd { index, result } => {
-                format!("probe {} ends: {result}", index + 1)
-            }
+            EventKind::ProbeEnd { index, result } => match result {
+                ProbeResult::Timeout => format!(
+                    "probe {} ends: timeout: nothing came back within 5 s (ping -W 5, the socket's 5 s); the lines above show where the packet, or the answer to it, went no further",
+                    index + 1
+                ),
+                _ => format!("probe {} ends: {result}", index + 1),
+            },
         }
+    }
+}
+
+/// The route of table local that holds `dst`, an address of `node`, as
+/// `ip route show table local` prints it: `local ADDR dev IF proto kernel
+/// scope host src ADDR`, and for the loopback range the two routes of `lo`.
+fn local_route(topo: &Topology, node: crate::model::NodeId, dst: core::net::Ipv4Addr) -> String {
+    if dst.is_loopback() && dst != core::net::Ipv4Addr::LOCALHOST {
+        return "local 127.0.0.0/8 dev lo proto kernel scope host src 127.0.0.1".to_string();
+    }
+    let dev = topo
+        .node(node)
+        .ifaces
+        .iter()
+        .map(|&i| topo.iface(i))
+        .find(|i| i.addresses.iter().any(|a| a.addr() == dst))
+        .map_or("lo", |i| i.name.as_str());
+    format!("local {dst} dev {dev} proto kernel scope host src {dst}")
+}
+
+/// What came back to a probe's socket, and what the tool a learner would
+/// run sees of it: ping (iputils), nc (OpenBSD) or a socket call, as
+/// measured on the kernel (see `examples/KERNEL-CHECKS.md`).
+fn probe_answer(topo: &Topology, probe: u32, answer: &Answer) -> String {
+    let p = topo.probes.get(probe as usize);
+    let proto = p.map(|p| p.proto);
+    let dst = p.map_or_else(|| "the destination".to_string(), |p| p.to.to_string());
+    let port = p.and_then(|p| p.port).unwrap_or(0);
+    let nc = |what: &str, msg: &str| {
+        format!("nc prints `nc: connect to {dst} port {port} ({what}) failed: {msg}`")
+    };
+    match (answer, proto) {
+        (Answer::EchoReply { from }, _) => {
+            format!("echo reply from {from} (ping prints `64 bytes from {from}: icmp_seq=1 ttl=…`: the reply's TTL as it arrived here, not the request's)")
+        }
+        (Answer::SynAck { from }, _) => {
+            format!("SYN-ACK from {from}: connect() succeeds (the kernel sends the final ACK)")
+        }
+        (Answer::Reset { from }, _) => format!(
+            "RST from {from}: connect() fails with ECONNREFUSED; {}",
+            nc("tcp", "Connection refused")
+        ),
+        (Answer::UdpReply { from }, _) => {
+            format!("the datagram echoed by {from}: recv() returns it")
+        }
+        (Answer::Icmp { from, error }, Some(ProbeProto::Icmp)) => {
+            let ping = match error {
+                IcmpError::Unreachable(DestUnreachableHeader::Network) => {
+                    "Destination Net Unreachable"
+                }
+                IcmpError::Unreachable(DestUnreachableHeader::Host) => {
+                    "Destination Host Unreachable"
+                }
+                IcmpError::Unreachable(DestUnreachableHeader::Port) => {
+                    "Destination Port Unreachable"
+                }
+                IcmpError::Unreachable(DestUnreachableHeader::Protocol) => {
+                    "Destination Protocol Unreachable"
+                }
+                IcmpError::Unreachable(_) => "Destination Unreachable",
+                IcmpError::TimeExceeded(_) => "Time to live exceeded",
+            };
+            format!(
+                "ICMP {} from {from} (ping prints `From {from} icmp_seq=1 {ping}`)",
+                error.name().replace('-', " ")
+            )
+        }
+        (Answer::Icmp { from, error }, Some(ProbeProto::Tcp)) => {
+            // `icmp_err_convert`; TCP gives up on the first ICMP error of a
+            // connect (`tcp_v4_err` in SYN-SENT).
+            let (errno, msg) = match error {
+                IcmpError::Unreachable(DestUnreachableHeader::Network) => {
+                    ("ENETUNREACH", "Network is unreachable")
+                }
+                IcmpError::Unreachable(DestUnreachableHeader::Port) => {
+                    ("ECONNREFUSED", "Connection refused")
+                }
+                _ => ("EHOSTUNREACH", "No route to host"),
+            };
+            format!(
+                "ICMP {} from {from}: connect() fails at once with {errno}; {} (only IP_RECVERR's error queue tells which ICMP it was)",
+                error.name().replace('-', " "),
+                nc("tcp", msg)
+            )
+        }
+        (Answer::Icmp { from, error }, _) => match error {
+            IcmpError::Unreachable(DestUnreachableHeader::Port) => format!(
+                "ICMP port unreachable from {from}: on a connected UDP socket the next recv() fails with ECONNREFUSED"
+            ),
+            // `__udp4_lib_err`: without IP_RECVERR only "hard" errors
+            // (port and protocol unreachable) reach a UDP socket.
+            _ => format!(
+                "ICMP {} from {from}: recv() fails with {} only because the probe's socket sets the socket option IP_RECVERR; without it a UDP socket ignores this error and waits until it times out",
+                error.name().replace('-', " "),
+                match error {
+                    IcmpError::Unreachable(DestUnreachableHeader::Network) => "ENETUNREACH",
+                    _ => "EHOSTUNREACH",
+                }
+            ),
+        },
+        (Answer::LocalNoRoute, proto) => {
+            let tool = match proto {
+                Some(ProbeProto::Icmp) => "ping prints `ping: connect: Network is unreachable`".to_string(),
+                Some(ProbeProto::Tcp) => nc("tcp", "Network is unreachable"),
+                Some(ProbeProto::Udp) => nc("udp", "Network is unreachable"),
+                None => "the call fails".to_string(),
+            };
+            format!(
+                "no packet: with no route to {dst}, the socket call itself (connect(), sendto()) fails at once with ENETUNREACH, and nothing is built or sent; {tool}"
+            )
+        }
+        (Answer::Nothing, _) => "nothing".to_string(),
     }
 }
 
@@ -347,6 +509,19 @@ fn describe_frame(bytes: &[u8]) -> String {
 }
 
 impl DropReason {
+    /// A frame that was for someone else (an ARP request for another
+    /// address, a unicast frame to another MAC, ...): normal on a shared
+    /// segment, and no reason for anything to fail.
+    pub fn is_not_for_us(&self) -> bool {
+        matches!(
+            self,
+            DropReason::ArpNotForUs(_)
+                | DropReason::OtherHost
+                | DropReason::SamePort
+                | DropReason::UnsolicitedArpReply
+        )
+    }
+
     pub fn explain(&self, _topo: &Topology) -> String {
         match self {
             DropReason::Malformed(why) => format!("{why}; the kernel discards bad frames silently"),
@@ -360,24 +535,27 @@ impl DropReason {
                 "the ARP request asks for {ip}, which is not an address of this namespace; it stays silent"
             ),
             DropReason::UnsolicitedArpReply => {
-                "an ARP reply nobody asked for; with arp_accept = 0 it creates no entry".into()
+                "an ARP reply nobody asked for; with net.ipv4.conf.<interface>.arp_accept = 0 it creates no entry".into()
             }
             DropReason::ForwardingOff => {
                 "the packet is for another host and net.ipv4.ip_forward is 0 here, so it is not routed"
                     .into()
             }
             DropReason::NoRoute => "no route matches the destination".into(),
+            DropReason::NoRouteBack(dst) => format!(
+                "this namespace has no route to {dst} (no connected route, no default in `ip route`), so the route lookup for the answer it made fails and the kernel discards it before any frame is built: {dst} hears nothing and times out"
+            ),
             DropReason::TtlExpired => "its TTL would reach 0".into(),
             DropReason::NeighFailed(ip) => format!("the next hop {ip} never answered ARP"),
             DropReason::NeighQueueFull(ip) => {
-                format!("too many packets already wait for {ip}'s ARP answer (unres_qlen)")
+                format!("too many packets already wait for {ip}'s ARP answer (net.ipv4.neigh.<interface>.unres_qlen, 101)")
             }
             DropReason::SamePort => {
                 "the destination MAC is behind the port the frame came in on; the bridge does not send it back"
                     .into()
             }
             DropReason::EchoToBroadcast => {
-                "an echo request to a broadcast address; icmp_echo_ignore_broadcasts is 1".into()
+                "an echo request to a broadcast address; net.ipv4.icmp_echo_ignore_broadcasts is 1".into()
             }
             DropReason::NoSocket => "no socket waits for it".into(),
             DropReason::StrayReset => "a TCP reset for no connection is discarded".into(),
@@ -410,6 +588,148 @@ impl DropReason {
     }
 }
 
+/// Something a learner needs explained once per trace, the first time it
+/// appears: each neighbour state, a veth pair, a connected route's words,
+/// table local.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lesson {
+    /// What a neighbour entry in this state means, as `ip neigh` shows it.
+    Neigh(NudState),
+    /// A frame crossing a veth pair.
+    Veth,
+    /// `proto kernel scope link src`, on the route an address adds.
+    ConnectedRoute,
+    /// The routing table `local`.
+    LocalTable,
+}
+
+impl Lesson {
+    /// The explanation, in the kernel's terms and with its settings' names.
+    pub fn text(self) -> &'static str {
+        match self {
+            Lesson::Neigh(NudState::Incomplete) => {
+                "INCOMPLETE: an ARP request has gone out and the kernel waits for the reply; packets for that address wait in the entry (up to net.ipv4.neigh.<interface>.unres_qlen of them)"
+            }
+            Lesson::Neigh(NudState::Reachable) => {
+                "REACHABLE: a reply confirmed the MAC; the kernel uses it without asking, for a random time around net.ipv4.neigh.<interface>.base_reachable_time_ms (30000, so between 15 and 45 s; netsim takes 30 s), after which the entry is STALE"
+            }
+            Lesson::Neigh(NudState::Stale) => {
+                "STALE: the MAC is known but not recently confirmed (learned from the neighbour's own request, or confirmed too long ago); the kernel still uses it, and the first use makes it DELAY"
+            }
+            Lesson::Neigh(NudState::Delay) => {
+                "DELAY: a STALE entry was used; the kernel keeps sending with its MAC and waits net.ipv4.neigh.<interface>.delay_first_probe_time (5 s) for a confirmation before it asks the neighbour itself"
+            }
+            Lesson::Neigh(NudState::Probe) => {
+                "PROBE: the kernel asks the neighbour directly, with ARP requests sent to its MAC rather than broadcast, net.ipv4.neigh.<interface>.ucast_solicit (3) of them 1 s apart; packets still go out meanwhile; a reply makes the entry REACHABLE, silence FAILED"
+            }
+            Lesson::Neigh(NudState::Failed) => {
+                "FAILED: nobody answered; packets that waited are dropped and their senders told \"host unreachable\"; the next packet for that address starts again with a new request"
+            }
+            Lesson::Veth => {
+                "veth pair: two interfaces joined like the two ends of a cable; what is sent into one end comes out of the other at once, and the two ends can be in different namespaces, as here: that is how a container's eth0 reaches the host"
+            }
+            Lesson::ConnectedRoute => {
+                "`proto kernel scope link src A`: the kernel added this route itself when the address A was added to the interface (proto kernel); everything in its prefix is on the link, reached directly, by ARP, with no gateway (scope link); packets that leave by it get A as their source unless their socket chose one (src)"
+            }
+            Lesson::LocalTable => {
+                "table local: the routing table the kernel looks in before the main one (`ip route show table local`); it fills it itself, with a `local` route for each address of the namespace and `broadcast` routes for their subnets; a packet that matches a local route is for this namespace and is delivered here, never sent out"
+            }
+        }
+    }
+}
+
+impl Event {
+    /// What this event shows for the first time, if anything; the
+    /// explanation itself is [`Lesson::text`].
+    pub fn lesson(&self, topo: &Topology) -> Option<Lesson> {
+        let state = match &self.kind {
+            EventKind::NeighMiss { request: true, .. } => NudState::Incomplete,
+            EventKind::NeighLearn { state, .. } => *state,
+            EventKind::NeighState { to, .. } => *to,
+            EventKind::NeighFailed { .. } => NudState::Failed,
+            EventKind::FrameReceived { .. } => {
+                return match self.place {
+                    Place::Iface(i) if topo.iface(i).kind() == IfaceKind::Veth => {
+                        Some(Lesson::Veth)
+                    }
+                    _ => None,
+                }
+            }
+            EventKind::RouteLookup { local: true, .. } => return Some(Lesson::LocalTable),
+            EventKind::RouteLookup { route: Some(r), .. } if r.origin == RouteOrigin::Connected => {
+                return Some(Lesson::ConnectedRoute)
+            }
+            _ => return None,
+        };
+        Some(Lesson::Neigh(state))
+    }
+}
+
+/// Writes a trace as text, one line per event, and each [`Lesson`] once,
+/// under the first event that shows it. Keep one for a whole run, so that a
+/// lesson of the first probe is not repeated in the second.
+#[derive(Debug, Default)]
+pub struct Renderer {
+    taught: Vec<Lesson>,
+}
+
+impl Renderer {
+    pub fn new() -> Renderer {
+        Renderer::default()
+    }
+
+    /// The listing of a slice of events: frames as one line, decisions as
+    /// `--` lines. A frame's crossing (`transmit`) is the `out` line
+    /// followed by the `in` line, so it has no line of its own.
+    pub fn render(&mut self, topo: &Topology, events: &[Event]) -> String {
+        let mut out = String::new();
+        // The last drop that ended a packet of each probe (not a frame that
+        // was simply for someone else): why a probe that times out did.
+        let mut ended: Vec<(u32, &Event)> = Vec::new();
+        for e in events
+            .iter()
+            .filter(|e| !matches!(e.kind, EventKind::Transmit { .. }))
+        {
+            let mut line = render_line(topo, e);
+            match (&e.kind, e.probe) {
+                (EventKind::Drop { reason }, Some(p)) if !reason.is_not_for_us() => {
+                    ended.retain(|(q, _)| *q != p);
+                    ended.push((p, e));
+                }
+                (
+                    EventKind::ProbeEnd {
+                        index,
+                        result: ProbeResult::Timeout,
+                    },
+                    _,
+                ) => {
+                    if let Some((_, d)) = ended.iter().find(|(q, _)| q == index) {
+                        let _ =
+                            write!(line, "; here, the last packet lost was {}", d.explain(topo));
+                    }
+                }
+                _ => {}
+            }
+            out.push_str(&line);
+            out.push('\n');
+            if let Some(l) = e.lesson(topo).filter(|l| !self.taught.contains(l)) {
+                self.taught.push(l);
+                // Under the explanation (or the frame), past the time, the
+                // place and the `--  ` / `in  ` / `out ` column.
+                let indent = format!(
+                    "{} {:<22} ",
+                    crate::time::seconds(e.time),
+                    e.place.label(topo)
+                )
+                .len()
+                    + 4;
+                let _ = writeln!(out, "{:indent$}({})", "", l.text());
+            }
+        }
+        out
+    }
+}
+
 /// A trace as text: one line per event, with its explanation, in the style
 /// of tcpdump for frames.
 pub fn render_line(topo: &Topology, e: &Event) -> String {
@@ -434,17 +754,8 @@ pub fn render_line(topo: &Topology, e: &Event) -> String {
     s
 }
 
-/// The tcpdump-like listing of a whole slice of events: frames as one line,
-/// decisions as `--` lines. A frame's crossing (`transmit`) is the `out`
-/// line followed by the `in` line, so it has no line of its own.
+/// The listing of a whole slice of events, as a fresh [`Renderer`] writes
+/// it.
 pub fn render(topo: &Topology, events: &[Event]) -> String {
-    let mut out = String::new();
-    for e in events
-        .iter()
-        .filter(|e| !matches!(e.kind, EventKind::Transmit { .. }))
-    {
-        out.push_str(&render_line(topo, e));
-        out.push('\n');
-    }
-    out
+    Renderer::new().render(topo, events)
 }

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use rustc_hash::FxHashMap;
 
-use super::{Delivery, Endpoint, Event, EventKind, FrameId, Place, Switch};
+use super::{Delivery, Endpoint, Event, EventKind, FrameId, Lesson, Place, Switch};
 use crate::model::{IfaceId, Topology};
 use crate::wire::frame::Bytes;
 
@@ -22,6 +22,8 @@ pub struct Writer {
     /// The first frame that carried each shared buffer, by address; the
     /// buffer is held so that its address is not reused for another.
     seen: FxHashMap<usize, (FrameId, Bytes)>,
+    /// The lessons already given, each once a run (as the text trace).
+    taught: Vec<Lesson>,
 }
 
 impl Writer {
@@ -56,6 +58,12 @@ impl Writer {
         self.fields(topo, e, &mut o);
         o.insert("summary".into(), json!(e.summary()));
         o.insert("explain".into(), json!(e.explain(topo)));
+        // What a learner needs explained, the first time it shows up.
+        let lesson = e.lesson(topo).filter(|l| !self.taught.contains(l));
+        if let Some(l) = lesson {
+            self.taught.push(l);
+        }
+        o.insert("lesson".into(), json!(lesson.map(Lesson::text)));
         Value::Object(o)
     }
 
@@ -158,9 +166,15 @@ impl Writer {
                 put("ip", json!(ip));
                 put("request", json!(request));
             }
-            EventKind::NeighProbe { ip, probe } => {
+            EventKind::NeighProbe { ip, probe, to } => {
                 put("ip", json!(ip));
                 put("attempt", json!(probe));
+                put("to", json!(to));
+            }
+            EventKind::NeighState { ip, from, to } => {
+                put("ip", json!(ip));
+                put("from", json!(from.as_str()));
+                put("to", json!(to.as_str()));
             }
             EventKind::NeighLearn {
                 ip,
@@ -175,9 +189,14 @@ impl Writer {
                 put("from_request", json!(from_request));
                 put("released", json!(released));
             }
-            EventKind::NeighFailed { ip, dropped } => {
+            EventKind::NeighFailed {
+                ip,
+                dropped,
+                forwarded,
+            } => {
                 put("ip", json!(ip));
                 put("dropped", json!(dropped));
+                put("forwarded", json!(forwarded));
             }
             EventKind::ArpAnswer { ip } => put("ip", json!(ip)),
             EventKind::RouteLookup { dst, local, route } => {

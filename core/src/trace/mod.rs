@@ -19,7 +19,7 @@ mod explain;
 pub mod json;
 pub mod pcap;
 
-pub use explain::{render, render_line};
+pub use explain::{render, render_line, Lesson, Renderer};
 
 use core::net::Ipv4Addr;
 
@@ -122,6 +122,9 @@ pub enum DropReason {
     ForwardingOff,
     /// No route to the destination.
     NoRoute,
+    /// A packet the kernel made itself (a reply, an ICMP error) has no
+    /// route to its destination: it is never sent.
+    NoRouteBack(Ipv4Addr),
     /// TTL would reach 0 on forwarding.
     TtlExpired,
     /// The next hop never answered ARP.
@@ -207,6 +210,9 @@ pub enum RedirectOutcome {
     NotFromGateway,
     /// A router (forwarding on) does not accept redirects.
     Router,
+    /// The new gateway is not another host's unicast address (it is one of
+    /// this namespace's own, or a broadcast or multicast address): rejected.
+    BadGateway,
 }
 
 /// What the transport layer of the destination did.
@@ -250,12 +256,10 @@ pub enum Answer {
         from: Ipv4Addr,
         error: IcmpError,
     },
-    /// The sender's own kernel gave up: no route (`ENETUNREACH`).
+    /// The sender's own kernel gave up: no route (`ENETUNREACH`). (A failed
+    /// ARP comes back as [`Answer::Icmp`]: the kernel sends itself an ICMP
+    /// host unreachable.)
     LocalNoRoute,
-    /// The sender's own kernel gave up: ARP failed (`EHOSTUNREACH`).
-    LocalNeighFailed {
-        ip: Ipv4Addr,
-    },
     /// Nothing came back in 5 s.
     Nothing,
 }
@@ -343,8 +347,22 @@ pub enum EventKind {
     /// Not in the cache: the packet waits; `request` when an ARP request
     /// goes out because of it.
     NeighMiss { ip: Ipv4Addr, request: bool },
-    /// An ARP request is retransmitted (`probe` of 3).
-    NeighProbe { ip: Ipv4Addr, probe: u8 },
+    /// An ARP request is sent again (`probe` of 3): broadcast for an
+    /// INCOMPLETE entry (`to` is `None`), unicast to the MAC the entry has
+    /// for a PROBE entry.
+    NeighProbe {
+        ip: Ipv4Addr,
+        probe: u8,
+        to: Option<MacAddr>,
+    },
+    /// A neighbour entry changed state without learning anything: a used
+    /// STALE entry is DELAY, an unconfirmed DELAY entry is PROBE, an
+    /// unanswered PROBE entry is FAILED.
+    NeighState {
+        ip: Ipv4Addr,
+        from: NudState,
+        to: NudState,
+    },
     /// The cache learned a MAC and the entry is now in `state`;
     /// `from_request` when it was learned from the other side's request;
     /// `released` packets that waited go out.
@@ -356,8 +374,14 @@ pub enum EventKind {
         released: usize,
     },
     /// Three requests went unanswered: the entry is FAILED and the
-    /// waiting packets are dropped.
-    NeighFailed { ip: Ipv4Addr, dropped: usize },
+    /// waiting packets are dropped, `forwarded` of them being forwarded
+    /// (the others were made here); each one's source is sent ICMP host
+    /// unreachable.
+    NeighFailed {
+        ip: Ipv4Addr,
+        dropped: usize,
+        forwarded: usize,
+    },
     /// An ARP request for one of our addresses: we reply.
     ArpAnswer { ip: Ipv4Addr },
     /// A route lookup for `dst`: `local` when it is an address of this
@@ -503,6 +527,7 @@ impl Event {
             EventKind::NeighHit { .. } => "neigh_hit",
             EventKind::NeighMiss { .. } => "neigh_miss",
             EventKind::NeighProbe { .. } => "neigh_probe",
+            EventKind::NeighState { .. } => "neigh_state",
             EventKind::NeighLearn { .. } => "neigh_learn",
             EventKind::NeighFailed { .. } => "neigh_failed",
             EventKind::ArpAnswer { .. } => "arp_answer",

@@ -527,8 +527,6 @@ fn parse_icmp(body: &[u8]) -> Result<Icmp, ParseError> {
 }
 
 const ETH_LEN: usize = 14;
-/// Ethernet's minimum frame size without the FCS; shorter frames are padded.
-const ETH_MIN: usize = 60;
 
 impl Frame {
     pub fn ethertype(&self) -> u16 {
@@ -539,7 +537,11 @@ impl Frame {
         }
     }
 
-    /// The frame's bytes, padded to 60 as a NIC would (no FCS).
+    /// The frame's bytes, unpadded, as the kernel hands them to a device.
+    /// Ethernet's 60-byte minimum is a NIC's business (it pads in hardware,
+    /// after every capture point); veths and bridges never pad, so an ARP
+    /// request is 42 bytes, as `tcpdump -e` shows it on both ends of a
+    /// veth.
     pub fn emit(&self) -> Bytes {
         let mut out = Vec::with_capacity(128);
         let eth = Ethernet2Header {
@@ -566,16 +568,13 @@ impl Frame {
             Payload::Ipv4(ip) => out.extend_from_slice(&ip.emit()),
             Payload::Other { len, .. } => out.resize(ETH_LEN + len, 0),
         }
-        if out.len() < ETH_MIN {
-            out.resize(ETH_MIN, 0);
-        }
         out.into()
     }
 
     /// A frame around IPv4 bytes that are already made (a packet being
     /// forwarded keeps every byte but those the router changes).
     pub fn ipv4_bytes(dst: MacAddr, src: MacAddr, ip: &[u8]) -> Bytes {
-        let mut out = Vec::with_capacity(ETH_LEN + ip.len().max(ETH_MIN - ETH_LEN));
+        let mut out = Vec::with_capacity(ETH_LEN + ip.len());
         let eth = Ethernet2Header {
             destination: dst.0,
             source: src.0,
@@ -583,9 +582,6 @@ impl Frame {
         };
         out.extend_from_slice(&eth.to_bytes());
         out.extend_from_slice(ip);
-        if out.len() < ETH_MIN {
-            out.resize(ETH_MIN, 0);
-        }
         out.into()
     }
 

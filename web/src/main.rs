@@ -5,6 +5,7 @@
 
 #[cfg(target_arch = "wasm32")]
 mod app;
+pub mod layout;
 mod model;
 #[cfg(target_arch = "wasm32")]
 mod scenario_list;

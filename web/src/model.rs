@@ -112,8 +112,12 @@ pub struct Run {
     pub outcome: ProbeOutcome,
     /// Every frame's trip along a cable.
     pub moves: Vec<Move>,
-    /// One line: what the probe is, and how it ended.
+    /// What the probe is: "bus2 → bus1 icmp".
     pub caption: String,
+    /// How it ended: "reply, ttl 64".
+    pub result: String,
+    /// The event-list group of each event.
+    pub groups: Vec<&'static str>,
 }
 
 /// Runs probe `probe` of `topo` as the CLI does.
@@ -209,7 +213,9 @@ fn finish(
         .map(|e| trace::render_line(&topo, e))
         .collect();
     let moves = anim::moves(&topo, &events);
-    let caption = caption(&topo, probe, &outcome);
+    let caption = caption(&topo, probe);
+    let result = result(&outcome);
+    let groups = events.iter().map(anim::group).collect();
     Run {
         topo,
         probe,
@@ -219,25 +225,40 @@ fn finish(
         outcome,
         moves,
         caption,
+        result,
+        groups,
     }
 }
 
-/// "bus2 → bus1 icmp: reply, ttl 64".
-pub fn caption(topo: &Topology, probe: usize, o: &ProbeOutcome) -> String {
+/// "bus2 → bus1 icmp".
+pub fn caption(topo: &Topology, probe: usize) -> String {
     let Some(p) = topo.probes.get(probe) else {
         return String::new();
     };
     let port = p.port.map(|n| format!("/{n}")).unwrap_or_default();
-    let mut got = o.result.to_string();
-    if let Some(ttl) = o.ttl {
-        got.push_str(&format!(", ttl {ttl}"));
-    }
+    let ttl = if p.ttl != 64 {
+        format!(" ttl {}", p.ttl)
+    } else {
+        String::new()
+    };
     format!(
-        "{} → {} {}{port}: {got}",
+        "{} → {} {}{port}{ttl}",
         topo.node(p.from).name,
         p.to_text,
         p.proto.as_str()
     )
+}
+
+/// "reply, ttl 64".
+pub fn result(o: &ProbeOutcome) -> String {
+    let mut got = o.result.to_string();
+    if let Some(ttl) = o.ttl {
+        got.push_str(&format!(", ttl {ttl}"));
+    }
+    if let Some(from) = o.seen_from {
+        got.push_str(&format!(", seen from {from}"));
+    }
+    got
 }
 
 /// A probe as listed in the menu, with its expectation.
@@ -343,7 +364,8 @@ mod tests {
         assert_eq!(r.outcome.result, ProbeResult::Reply);
         assert_eq!(r.prior, 0);
         assert_eq!(r.lines.len(), r.events.len());
-        assert!(r.caption.contains("reply, ttl 64"), "{}", r.caption);
+        assert!(r.result.starts_with("reply, ttl 64"), "{}", r.result);
+        assert_eq!(r.caption, "bus2 → bus1 icmp");
         // The state while the ARP request is out: bus2 waits for bus1.
         let t = &r.topo;
         let bus2 = t.node_by_name("bus2").expect("bus2");

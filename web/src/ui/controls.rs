@@ -112,6 +112,11 @@ pub fn controls(props: &Props) -> Html {
                     <span class="wait">{ format!("⏱ {w}") }</span>
                 }
                 <span id="caption" class="caption">{ &props.caption }</span>
+                if at_end && !props.caption.is_empty() {
+                    <span id="outcome" class="outcome">{ props.run.as_ref().map(|r| r.result.clone()).unwrap_or_default() }</span>
+                } else if k == 0 && !props.caption.is_empty() {
+                    <span class="hint">{ "press play (space), or step with → and ←" }</span>
+                }
             </div>
         </div>
     }

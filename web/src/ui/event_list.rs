@@ -44,7 +44,7 @@ pub fn event_list(props: &Props) -> Html {
             }
         });
     }
-    let groups = r.events.iter().map(anim::group).collect::<Vec<_>>();
+    let groups = &r.groups;
     let buttons = anim::GROUPS.iter().map(|&g| {
         let on = !props.hidden.contains(g);
         let cb = props.on_action.clone();

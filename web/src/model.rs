@@ -335,6 +335,25 @@ impl<T> core::ops::Deref for Shared<T> {
     }
 }
 
+/// A topology shared with the simulator, compared by identity for the same
+/// reason as [`Shared`] (a deep comparison of 200 nodes on every animation
+/// frame would cost more than drawing it).
+#[derive(Debug, Clone)]
+pub struct Topo(pub Arc<Topology>);
+
+impl PartialEq for Topo {
+    fn eq(&self, o: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &o.0)
+    }
+}
+
+impl core::ops::Deref for Topo {
+    type Target = Topology;
+    fn deref(&self) -> &Topology {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

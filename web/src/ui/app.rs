@@ -205,14 +205,14 @@ pub fn app() -> Html {
     };
 
     let k = state.current();
-    let topo = state.topo().cloned();
+    let topo = state.topo().cloned().map(crate::model::Topo);
     html! {
         <div class="page">
             <header>
                 <h1>{ "netsim" }</h1>
                 <ScenarioMenu scenarios={state.scenarios.clone()} current={state.scenario.clone()} on_pick={on_scenario} />
                 if let Some(t) = topo.clone() {
-                    <ProbeMenu topo={t} selected={state.probe} on_pick={on_probe} {on_compose} />
+                    <ProbeMenu key={state.scenario.key.clone()} topo={t} selected={state.probe} on_pick={on_probe} {on_compose} />
                 }
             </header>
             if let Some(e) = &state.error {

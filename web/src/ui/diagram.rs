@@ -4,17 +4,15 @@
 //! Its props change only when the scenario changes or a node is dragged,
 //! so playback never redraws it.
 
-use std::sync::Arc;
-
-use netsim_core::model::{IfaceKind, NodeId, NodeKind, Topology};
+use netsim_core::model::{IfaceKind, NodeId, NodeKind};
 use yew::prelude::*;
 
 use crate::layout::{Layout, Point, Side, CHILD_H};
-use crate::model::Shared;
+use crate::model::{Shared, Topo};
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct Props {
-    pub topo: Arc<Topology>,
+    pub topo: Topo,
     pub layout: Shared<Layout>,
     pub selected: Option<NodeId>,
 }

@@ -1,17 +1,15 @@
 //! The probe menu: the file's probes, and a form to compose one (from, to,
 //! protocol, port, TTL).
 
-use std::sync::Arc;
-
-use netsim_core::model::{NodeId, ProbeProto, Topology};
+use netsim_core::model::{NodeId, ProbeProto};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::model::{probe_label, Compose};
+use crate::model::{probe_label, Compose, Topo};
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct Props {
-    pub topo: Arc<Topology>,
+    pub topo: Topo,
     pub selected: Option<usize>,
     pub on_pick: Callback<i64>,
     pub on_compose: Callback<Compose>,

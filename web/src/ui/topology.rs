@@ -5,20 +5,18 @@
 //! `0` and the arrow keys zoom, fit and pan. A click on a box chooses the
 //! node of the state panels.
 
+use netsim_core::model::NodeId;
 use std::collections::HashMap;
-use std::sync::Arc;
-
-use netsim_core::model::{NodeId, Topology};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::layout::Layout;
-use crate::model::Shared;
+use crate::model::{Shared, Topo};
 use crate::ui::diagram::Diagram;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct Props {
-    pub topo: Arc<Topology>,
+    pub topo: Topo,
     pub layout: Shared<Layout>,
     pub selected: Option<NodeId>,
     pub on_select: Callback<Option<NodeId>>,

@@ -359,6 +359,8 @@ fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostPlan {
     let n = kids.len();
     // Children grouped under the bridge they plug into (a router on two
     // bridges between them; children on none at the end).
+    // Within a group, nodes with a NIC on a wire go last, so that they
+    // land in the bottom row, nearest the wire's bus under the host.
     let mut keyed: Vec<(f64, usize, NodeId)> = kids
         .iter()
         .enumerate()
@@ -369,7 +371,12 @@ fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostPlan {
             } else {
                 a.iter().sum::<usize>() as f64 / a.len() as f64
             };
-            (key, k, c)
+            let wired = topo
+                .node(c)
+                .ifaces
+                .iter()
+                .any(|&i| matches!(topo.iface(i).link, IfaceLink::Wire { .. }));
+            (key, usize::from(wired) * kids.len() + k, c)
         })
         .collect();
     keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -941,6 +948,21 @@ mod tests {
             l.height
         );
         assert_eq!(l.buses[0].drops.len(), 10);
+        // Each router (on the backbone) sits in its host's bottom row, so
+        // its drop to the bus crosses no box.
+        for h in 0..10 {
+            let r = l.nodes[node(&t, &format!("r{h}")).index()];
+            let hr = l.nodes[node(&t, &format!("h{h}")).index()];
+            for n in t
+                .nodes
+                .iter()
+                .filter(|n| n.on == Some(node(&t, &format!("h{h}"))))
+            {
+                let c = l.nodes[n.id.index()];
+                assert!(c.y <= r.y, "{} below r{h}", n.name);
+            }
+            assert!(r.y + r.h < hr.y + hr.h);
+        }
     }
 
     #[test]

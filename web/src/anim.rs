@@ -12,7 +12,7 @@
 
 use netsim_core::model::{IfaceId, IfaceKind, IfaceLink, NodeKind, Topology, WireId};
 use netsim_core::sim::Time;
-use netsim_core::trace::{Event, EventKind, Place};
+use netsim_core::trace::{Answer, Delivery, Event, EventKind, Place};
 use netsim_core::wire::dissect::{dissect, Layer};
 
 use crate::layout::{Layout, Point};
@@ -297,7 +297,7 @@ pub fn place_point(layout: &Layout, topo: &Topology, place: Place) -> Point {
                 if topo.node(n).kind == NodeKind::Host {
                     Point::new(r.x + 24.0, r.y + 20.0)
                 } else {
-                    Point::new(r.x + r.w / 2.0, r.y + r.h / 2.0)
+                    Point::new(r.x + r.w - 12.0, r.y + 12.0)
                 }
             })
             .unwrap_or_default(),
@@ -347,9 +347,26 @@ pub fn group(e: &Event) -> &'static str {
         EventKind::RouteLookup { .. } | EventKind::TtlDecrement { .. } => "route",
         EventKind::IcmpError { .. } => "ICMP",
         EventKind::Drop { .. } => "drops",
-        EventKind::Deliver { .. } | EventKind::ProbeStart { .. } | EventKind::ProbeEnd { .. } => {
-            "route"
-        }
+        EventKind::ProbeStart { proto, .. } => match proto {
+            netsim_core::model::ProbeProto::Icmp => "ICMP",
+            netsim_core::model::ProbeProto::Tcp => "TCP",
+            netsim_core::model::ProbeProto::Udp => "UDP",
+        },
+        EventKind::Deliver { delivery } => match delivery {
+            Delivery::EchoRequest => "ICMP",
+            Delivery::TcpSyn { .. }
+            | Delivery::TcpAccepted { .. }
+            | Delivery::TcpNoConnection { .. } => "TCP",
+            Delivery::Udp { .. } => "UDP",
+            Delivery::ProbeAnswer { answer, .. } => match answer {
+                Answer::SynAck { .. } | Answer::Reset { .. } => "TCP",
+                Answer::UdpReply { .. } => "UDP",
+                Answer::LocalNoRoute | Answer::Nothing => "route",
+                Answer::LocalNeighFailed { .. } => "ARP",
+                _ => "ICMP",
+            },
+        },
+        EventKind::ProbeEnd { .. } => "route",
     }
 }
 

@@ -178,31 +178,19 @@ pub fn app() -> Html {
         });
     }
 
-    let cb = |a: fn(i64) -> Action| {
-        let d = d.clone();
-        Callback::from(move |v: i64| d.dispatch(a(v)))
-    };
-    let on_scenario = {
-        let d = d.clone();
-        Callback::from(move |k: String| d.dispatch(Action::Scenario(k)))
-    };
-    let on_probe = cb(|i| Action::Probe(i.max(0) as usize));
-    let on_compose = {
-        let d = d.clone();
-        Callback::from(move |c| d.dispatch(Action::Compose(c)))
-    };
-    let on_action = {
-        let d = d.clone();
-        Callback::from(move |a: Action| d.dispatch(a))
-    };
-    let on_node = {
-        let d = d.clone();
-        Callback::from(move |n| d.dispatch(Action::Node(n)))
-    };
-    let on_drag = {
-        let d = d.clone();
-        Callback::from(move |(n, dx, dy)| d.dispatch(Action::Drag(n, dx, dy)))
-    };
+    // Callbacks made once (the dispatcher never changes), so that a
+    // component whose other props are unchanged is not re-rendered on every
+    // animation frame.
+    let on_scenario = use_callback(d.clone(), |k: String, d| d.dispatch(Action::Scenario(k)));
+    let on_probe = use_callback(d.clone(), |i: i64, d| {
+        d.dispatch(Action::Probe(i.max(0) as usize))
+    });
+    let on_compose = use_callback(d.clone(), |c, d| d.dispatch(Action::Compose(c)));
+    let on_action = use_callback(d.clone(), |a: Action, d| d.dispatch(a));
+    let on_node = use_callback(d.clone(), |n, d| d.dispatch(Action::Node(n)));
+    let on_drag = use_callback(d.clone(), |(n, dx, dy), d| {
+        d.dispatch(Action::Drag(n, dx, dy))
+    });
 
     let k = state.current();
     let topo = state.topo().cloned().map(crate::model::Topo);

@@ -42,6 +42,12 @@ pub fn wait_text(ns: u64) -> Option<String> {
     })
 }
 
+/// A 20×20 icon from one path (fonts on some systems lack the media
+/// symbols).
+fn icon(d: &'static str) -> Html {
+    html! { <svg viewBox="0 0 20 20" aria-hidden="true"><path {d} /></svg> }
+}
+
 fn input_value(e: &Event) -> Option<f64> {
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -84,7 +90,11 @@ pub fn controls(props: &Props) -> Html {
         _ => (String::new(), None),
     };
     let at_end = k >= props.last;
-    let play_label = if props.playing { "❚❚" } else { "▶" };
+    let play_label = if props.playing {
+        icon("M4 3h4v14H4zM12 3h4v14h-4z")
+    } else {
+        icon("M5 3v14l12-7z")
+    };
     let play_title = if props.playing {
         "pause (space)"
     } else {
@@ -93,11 +103,11 @@ pub fn controls(props: &Props) -> Html {
     html! {
         <div class="controls">
             <div class="buttons">
-                <button id="restart" title="restart (Home)" onclick={send(Action::Restart)}>{ "⏮" }</button>
-                <button id="back" title="step back (←)" onclick={send(Action::Step(-1))} disabled={props.pos <= 0.0}>{ "◀" }</button>
+                <button id="restart" title="restart (Home)" aria-label="restart" onclick={send(Action::Restart)}>{ icon("M3 3h2v14H3zM17 3v14L6 10z") }</button>
+                <button id="back" title="step back (←)" aria-label="step back" onclick={send(Action::Step(-1))} disabled={props.pos <= 0.0}>{ icon("M14 3v14L4 10z") }</button>
                 <button id="play" class="play" title={play_title} aria-label={play_title} onclick={send(Action::Toggle)}>{ play_label }</button>
-                <button id="forward" title="step forward (→)" onclick={send(Action::Step(1))} disabled={at_end}>{ "▶▏" }</button>
-                <button id="end" title="to the end" onclick={send(Action::Seek(props.last as f64))}>{ "⏭" }</button>
+                <button id="forward" title="step forward (→)" aria-label="step forward" onclick={send(Action::Step(1))} disabled={at_end}>{ icon("M6 3v14l10-7z") }</button>
+                <button id="end" title="to the end" aria-label="to the end" onclick={send(Action::Seek(props.last as f64))}>{ icon("M3 3v14l11-7zM15 3h2v14h-2z") }</button>
                 <label class="speed">{ "speed " }
                     <input type="range" min="-2" max="3" step="0.5" value={props.speed.log2().to_string()} oninput={on_speed} aria-label="speed" />
                     <span>{ format!("×{}", props.speed) }</span>

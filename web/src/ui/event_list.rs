@@ -10,7 +10,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::anim;
-use crate::model::{Run, Shared};
+use crate::model::{Run, Shared, Topo};
+use crate::ui::node_select::NodeSelect;
 use crate::ui::state::Action;
 
 #[derive(Debug, Properties, PartialEq)]
@@ -57,17 +58,7 @@ pub fn event_list(props: &Props) -> Html {
             </button>
         }
     });
-    let on_node = {
-        let cb = props.on_action.clone();
-        Callback::from(move |e: Event| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                .map(|s| s.value())
-                .unwrap_or_default();
-            cb.emit(Action::Only(v.parse::<u32>().ok().map(NodeId)));
-        })
-    };
+    let on_node = use_callback(props.on_action.clone(), |n, cb| cb.emit(Action::Only(n)));
     let t = &r.topo;
     let rows = r.events.iter().enumerate().filter(|(j, e)| {
         !props.hidden.contains(groups[*j])
@@ -89,12 +80,7 @@ pub fn event_list(props: &Props) -> Html {
             <div class="filters" role="toolbar" aria-label="filter events">
                 { for buttons }
                 <label>{ "node " }
-                    <select id="only" onchange={on_node} aria-label="node filter">
-                        <option value="" selected={props.only.is_none()}>{ "all" }</option>
-                        { for t.nodes.iter().map(|n| html! {
-                            <option value={n.id.0.to_string()} selected={props.only == Some(n.id)}>{ &n.name }</option>
-                        }) }
-                    </select>
+                    <NodeSelect topo={Topo(r.topo.clone())} selected={props.only} id="only" label="node filter" all=true on_change={on_node} />
                 </label>
             </div>
             <ol class="event-list" ref={list}>{ for rows }</ol>

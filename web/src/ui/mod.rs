@@ -5,6 +5,7 @@ pub mod controls;
 pub mod diagram;
 pub mod event_list;
 pub mod inspector;
+pub mod node_select;
 pub mod packets;
 pub mod probe_menu;
 pub mod scenario_menu;

@@ -37,13 +37,20 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     out
 }
 
-fn callout(at: Point, lines: &[String], class: &'static str) -> Html {
+/// A box of text above `at`, to its right or, in the right half of the
+/// drawing, to its left (so that it stays on the drawing).
+fn callout(at: Point, lines: &[String], class: &'static str, width: f64) -> Html {
     let w = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * 6.6 + 16.0;
     let h = lines.len() as f64 * 15.0 + 10.0;
-    let (x, y) = (at.x + 12.0, at.y - h - 10.0);
+    let x = if at.x > width / 2.0 {
+        at.x - 12.0 - w
+    } else {
+        at.x + 12.0
+    };
+    let y = at.y - h - 10.0;
     html! {
         <g class={class}>
-            <line class="callout-stem" x1={fmt(at.x)} y1={fmt(at.y)} x2={fmt(x)} y2={fmt(y + h)} />
+            <line class="callout-stem" x1={fmt(at.x)} y1={fmt(at.y)} x2={fmt(x + w / 2.0)} y2={fmt(y + h)} />
             <rect x={fmt(x)} y={fmt(y)} width={fmt(w)} height={fmt(h)} rx="6" />
             <text x={fmt(x + 8.0)} y={fmt(y + 17.0)}>
                 { for lines.iter().enumerate().map(|(i, l)| html! {
@@ -105,7 +112,7 @@ pub fn packets(props: &Props) -> Html {
             <circle class="here" cx={fmt(here.x)} cy={fmt(here.y)} r="11" />
             { for drops }
             { for pills }
-            { callout(here, &lines, class) }
+            { callout(here, &lines, class, l.width) }
         </g>
     }
 }

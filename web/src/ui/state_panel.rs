@@ -5,10 +5,10 @@
 
 use netsim_core::model::{IfaceKind, NodeId};
 use netsim_core::view::View;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::model::{Run, Shared};
+use crate::model::{Run, Shared, Topo};
+use crate::ui::node_select::NodeSelect;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct Props {
@@ -23,17 +23,6 @@ pub fn state_panel(props: &Props) -> Html {
     let r = &props.run;
     let t = &r.topo;
     let node = props.node.filter(|n| n.index() < t.nodes.len());
-    let onchange = {
-        let cb = props.on_node.clone();
-        Callback::from(move |e: Event| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                .map(|s| s.value())
-                .unwrap_or_default();
-            cb.emit(v.parse::<u32>().ok().map(NodeId));
-        })
-    };
     let views = node.map(|n| {
         let has_bridge = t
             .node(n)
@@ -69,11 +58,7 @@ pub fn state_panel(props: &Props) -> Html {
         <details class="panel state" open=true>
             <summary>{ "State" }</summary>
             <label>{ "node " }
-                <select id="state-node" {onchange} aria-label="node of the state panels">
-                    { for t.nodes.iter().map(|n| html! {
-                        <option value={n.id.0.to_string()} selected={node == Some(n.id)}>{ &n.name }</option>
-                    }) }
-                </select>
+                <NodeSelect topo={Topo(r.topo.clone())} selected={node} id="state-node" label="node of the state panels" on_change={props.on_node.clone()} />
             </label>
             <span class="muted">{ format!(" after event {}", props.k + 1) }</span>
             { views.unwrap_or_default() }

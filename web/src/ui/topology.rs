@@ -263,14 +263,20 @@ pub fn topology_view(props: &Props) -> Html {
     );
     html! {
         <div class="topology-wrap">
-            <svg ref={svg.clone()} class="topology" tabindex="0" role="img"
+            // Zoomed far out, interface labels are unreadable: leaving them
+            // out keeps a 200-node drawing light to lay out and paint.
+            <svg ref={svg.clone()} class={classes!("topology", (view.s < 0.45).then_some("far"))} tabindex="0" role="img"
                 aria-label={format!("topology of {}", props.topo.name)}
                 {onwheel} {onpointerdown} {onpointermove}
                 onpointerup={release.clone()} onpointercancel={release} {onkeydown}>
-                <g class="world" {transform}>
+                <g class="world" transform={transform.clone()}>
                     <Diagram topo={props.topo.clone()} layout={props.layout.clone()} selected={props.selected} />
-                    { props.children.clone() }
                 </g>
+            </svg>
+            // The moving layer in an SVG of its own: a frame gliding along
+            // a cable repaints this small layer, not the whole drawing.
+            <svg class="overlay" aria-hidden="true">
+                <g class="world" {transform}>{ props.children.clone() }</g>
             </svg>
             <div class="zoom" aria-label="zoom">
                 <button title="zoom in (+)" onclick={zoom(1.25)}>{ "+" }</button>

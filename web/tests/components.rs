@@ -23,6 +23,12 @@ struct Page {
 
 impl Page {
     async fn open() -> Page {
+        // Every test starts from the page's plain address (an earlier
+        // test's position lives in the URL fragment).
+        let _ = gloo::utils::window()
+            .history()
+            .expect("history")
+            .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#"));
         let doc = gloo::utils::document();
         let root = doc.create_element("div").expect("a div");
         root.set_attribute("style", "width: 1200px; height: 800px")

@@ -35,7 +35,7 @@ fn every_invalid_file_gives_its_errors() {
     for name in &yamls {
         let stem = name.trim_end_matches(".yaml");
         let shown = format!("invalid/{name}");
-        let text = std::fs::read_to_string(folder.join(name)).unwrap();
+        let bytes = std::fs::read(folder.join(name)).unwrap();
         let golden = folder.join(format!("{stem}.err"));
         if !golden.exists() && !updating() {
             problems.push(format!(
@@ -43,17 +43,17 @@ fn every_invalid_file_gives_its_errors() {
             ));
             continue;
         }
-        let actual = match netsim_core::load(&shown, &text) {
+        let actual = match netsim_core::load_bytes(&shown, &bytes) {
             Ok(_) => {
                 problems.push(format!("{shown} was accepted, but it must be refused"));
                 continue;
             }
             Err(d) => {
-                if d.0.is_empty() {
+                if d.errors.is_empty() {
                     problems.push(format!("{shown}: refused without any error"));
                 }
-                for e in &d.0 {
-                    if e.line == 0 && !text.is_empty() {
+                for e in &d.errors {
+                    if e.line == 0 || e.column == 0 {
                         problems.push(format!("{shown}: an error without a line: {e}"));
                     }
                 }

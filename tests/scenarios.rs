@@ -47,7 +47,7 @@ fn every_probe_of_every_example_passes() {
             "{} has no description",
             e.file
         );
-        let mut sim = Sim::new(&topo);
+        let mut sim = Sim::new(topo.clone());
         for (i, p) in topo.probes.iter().enumerate() {
             assert!(
                 p.expect.is_some(),
@@ -55,7 +55,7 @@ fn every_probe_of_every_example_passes() {
                 e.file,
                 i + 1
             );
-            let o = sim.run_probe(i);
+            let o = sim.run_probe(i).unwrap();
             for m in o.check(p.expect.as_ref()) {
                 failures.push(format!(
                     "{} probe {} ({} → {} {}): {} expected {}, got {}\n{}",
@@ -67,7 +67,7 @@ fn every_probe_of_every_example_passes() {
                     m.field,
                     m.expected,
                     m.actual,
-                    trace::render(&topo, &sim.trace()[o.events.0..o.events.1])
+                    trace::render(&topo, sim.events_of(&o))
                 ));
             }
         }
@@ -80,12 +80,12 @@ fn first_probe_traces_match_snapshots() {
     let mut diffs = Vec::new();
     for e in examples::ALL {
         let topo = load(e);
-        let mut sim = Sim::new(&topo);
-        let o = sim.run_probe(0);
-        let mut text = trace::render(&topo, &sim.trace()[o.events.0..o.events.1]);
+        let mut sim = Sim::new(topo.clone());
+        let o = sim.run_probe(0).unwrap();
+        let mut text = trace::render(&topo, sim.events_of(&o));
         // The state a learner would look at next, after every probe ran.
         for i in 1..topo.probes.len() {
-            sim.run_probe(i);
+            sim.run_probe(i).unwrap();
         }
         let first = &topo.node(topo.probes[0].from);
         for v in View::ALL {
@@ -106,7 +106,7 @@ fn runs_are_deterministic() {
     for e in examples::ALL {
         let topo = load(e);
         let run = || {
-            let mut sim = Sim::new(&topo);
+            let mut sim = Sim::new(topo.clone());
             let outcomes = sim.run_all();
             (outcomes, sim.trace().to_vec())
         };
@@ -118,11 +118,11 @@ fn runs_are_deterministic() {
 fn state_at_any_event_is_a_prefix_of_the_run() {
     let e = examples::find("docker0.yaml").unwrap();
     let topo = load(e);
-    let mut full = Sim::new(&topo);
+    let mut full = Sim::new(topo.clone());
     full.run_all();
     let all = full.trace().to_vec();
     for cut in [0, 1, all.len() / 3, all.len() / 2, all.len()] {
-        let mut sim = Sim::new(&topo);
+        let mut sim = Sim::new(topo.clone());
         sim.run_until(cut);
         assert_eq!(
             sim.trace(),

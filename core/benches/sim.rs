@@ -86,7 +86,7 @@ fn frames_floor() -> usize {
 
 fn bench_ping(c: &mut Criterion) {
     let e = examples::find("docker0.yaml").expect("docker0 example");
-    let topo = load(e.file, e.yaml);
+    let topo = std::sync::Arc::new(load(e.file, e.yaml));
     let probe = ping(&topo, "bus2", Ipv4Addr::new(172, 17, 0, 2));
     let mut g = c.benchmark_group("ping");
     g.bench_function("baseline_build_and_parse_4_frames", |b| {
@@ -94,11 +94,11 @@ fn bench_ping(c: &mut Criterion) {
     });
     g.bench_function("docker0_cold", |b| {
         b.iter(|| {
-            let mut sim = Sim::new(&topo);
+            let mut sim = Sim::new(std::sync::Arc::clone(&topo));
             black_box(sim.run_adhoc(0, &probe).result)
         })
     });
-    let mut warm = Sim::new(&topo);
+    let mut warm = Sim::new(std::sync::Arc::clone(&topo));
     warm.run_adhoc(0, &probe);
     g.bench_function("docker0_warm", |b| {
         b.iter(|| {
@@ -114,16 +114,16 @@ fn bench_path_vs_size(c: &mut Criterion) {
     let mut g = c.benchmark_group("path_vs_size");
     g.sample_size(30);
     for (hosts, per_host) in [(10, 100), (100, 100)] {
-        let topo = load("scale.yaml", &examples::generated(hosts, per_host));
+        let topo = std::sync::Arc::new(load("scale.yaml", &examples::generated(hosts, per_host)));
         let probe = topo.probes[0].clone();
         let n = hosts * per_host;
         g.bench_function(format!("cross_host_ping_cold_{n}_containers"), |b| {
             b.iter(|| {
-                let mut sim = Sim::new(&topo);
+                let mut sim = Sim::new(std::sync::Arc::clone(&topo));
                 black_box(sim.run_adhoc(0, &probe).result)
             })
         });
-        let mut warm = Sim::new(&topo);
+        let mut warm = Sim::new(std::sync::Arc::clone(&topo));
         warm.run_adhoc(0, &probe);
         g.bench_function(format!("cross_host_ping_warm_{n}_containers"), |b| {
             b.iter(|| {

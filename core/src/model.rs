@@ -9,7 +9,7 @@
 //! - every id ([`NodeId`], [`IfaceId`], [`WireId`]) indexes its vector;
 //! - every node owns a loopback `lo` as its first interface;
 //! - a `veth` or `nic` interface is an end of exactly one link, and its
-//!   [`Iface::link`] says which peer or wire that is;
+//!   [`Iface::device`] says which peer or wire that is;
 //! - `master` names a bridge of the same node;
 //! - every route has an output interface, and a gateway (if any) lies in a
 //!   connected subnet of that interface;
@@ -148,7 +148,8 @@ pub struct Node {
     pub listen: Vec<Listen>,
 }
 
-/// The kind of an interface.
+/// The kind of an interface, as the file's `type` names it (without the
+/// data each kind carries; see [`Device`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IfaceKind {
@@ -171,15 +172,34 @@ impl IfaceKind {
     }
 }
 
-/// What the far side of an interface is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IfaceLink {
-    /// Loopback, bridge or vxlan: no cable.
-    None,
-    /// One end of a veth pair; the other end.
-    Veth { peer: IfaceId },
+/// What an interface is, with the data that only its kind has: one variant
+/// per kind of kernel device, so that each netlink builder (and each
+/// transmit path of the simulator) matches exactly one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Device {
+    /// `lo`: packets sent to it come back in.
+    Loopback,
+    /// One end of a veth pair (`ip link add A type veth peer name B`);
+    /// `pair` indexes [`Topology::veths`].
+    Veth { peer: IfaceId, pair: u32 },
     /// A NIC plugged into a wire.
-    Wire { wire: WireId },
+    Nic { wire: WireId },
+    /// A Linux bridge (`ip link add NAME type bridge`).
+    Bridge { stp: bool },
+    /// A VXLAN tunnel endpoint (`ip link add NAME type vxlan id VNI ...`).
+    Vxlan(Vxlan),
+}
+
+impl Device {
+    pub fn kind(&self) -> IfaceKind {
+        match self {
+            Device::Loopback => IfaceKind::Loopback,
+            Device::Veth { .. } => IfaceKind::Veth,
+            Device::Nic { .. } => IfaceKind::Nic,
+            Device::Bridge { .. } => IfaceKind::Bridge,
+            Device::Vxlan(_) => IfaceKind::Vxlan,
+        }
+    }
 }
 
 /// One interface of one node.
@@ -188,30 +208,42 @@ pub struct Iface {
     pub id: IfaceId,
     pub node: NodeId,
     pub name: String,
-    pub kind: IfaceKind,
+    /// The kernel's ifindex inside its namespace: `lo` is 1, then the
+    /// interfaces in file order.
+    pub ifindex: u32,
+    pub device: Device,
     /// In file order; the first is the primary address.
     pub addresses: Vec<Ipv4Net>,
     pub mac: MacAddr,
     pub mtu: u32,
     /// The bridge (an interface of the same node) this one is enslaved to.
     pub master: Option<IfaceId>,
-    /// Bridges only: spanning tree on.
-    pub stp: bool,
-    /// Vxlan only.
-    pub vxlan: Option<Vxlan>,
-    pub link: IfaceLink,
 }
 
 impl Iface {
-    /// The kernel's ifindex inside its namespace (lo is 1).
-    pub fn ifindex(&self, topo: &Topology) -> u32 {
-        let pos = topo
-            .node(self.node)
-            .ifaces
-            .iter()
-            .position(|&i| i == self.id)
-            .unwrap_or(0);
-        pos as u32 + 1
+    pub fn kind(&self) -> IfaceKind {
+        self.device.kind()
+    }
+
+    /// The other end of a veth pair.
+    pub fn veth_peer(&self) -> Option<IfaceId> {
+        match self.device {
+            Device::Veth { peer, .. } => Some(peer),
+            _ => None,
+        }
+    }
+
+    /// Bridges only: spanning tree on.
+    pub fn stp(&self) -> bool {
+        matches!(self.device, Device::Bridge { stp: true })
+    }
+
+    /// Vxlan only: its settings.
+    pub fn vxlan(&self) -> Option<&Vxlan> {
+        match &self.device {
+            Device::Vxlan(v) => Some(v),
+            _ => None,
+        }
     }
 }
 

@@ -6,9 +6,9 @@
 
 use core::fmt::Write as _;
 
-use crate::model::{IfaceKind, IfaceLink, NodeId, Topology};
-use crate::sim::neigh::NeighState;
-use crate::sim::route::RouteTable;
+use crate::ipv4::route::RouteTable;
+use crate::model::{Device, IfaceKind, NodeId, Topology};
+use crate::neigh::NeighState;
 use crate::sim::Sim;
 use crate::trace::Switch;
 
@@ -50,7 +50,7 @@ impl View {
 }
 
 /// The view of `node` in the simulation's current state.
-pub fn render(sim: &Sim<'_>, node: NodeId, view: View) -> String {
+pub fn render(sim: &Sim, node: NodeId, view: View) -> String {
     let topo = sim.topology();
     match view {
         View::Addr => ip_addr(topo, node),
@@ -68,10 +68,10 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
         let i = topo.iface(id);
         let index = pos + 1;
         let mut name = i.name.clone();
-        if let IfaceLink::Veth { peer } = i.link {
-            let _ = write!(name, "@if{}", topo.iface(peer).ifindex(topo));
+        if let Some(peer) = i.veth_peer() {
+            let _ = write!(name, "@if{}", topo.iface(peer).ifindex);
         }
-        let no_carrier = match i.kind {
+        let no_carrier = match i.kind() {
             IfaceKind::Bridge => !topo
                 .node(node)
                 .ifaces
@@ -79,13 +79,13 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
                 .any(|&p| topo.iface(p).master == Some(id)),
             _ => false,
         };
-        let (flags, state) = match (i.kind, no_carrier) {
+        let (flags, state) = match (i.kind(), no_carrier) {
             (IfaceKind::Loopback, _) => ("LOOPBACK,UP,LOWER_UP", "UNKNOWN"),
             (_, true) => ("NO-CARRIER,BROADCAST,MULTICAST,UP", "DOWN"),
             (IfaceKind::Vxlan, _) => ("BROADCAST,MULTICAST,UP,LOWER_UP", "UNKNOWN"),
             _ => ("BROADCAST,MULTICAST,UP,LOWER_UP", "UP"),
         };
-        let qdisc = if i.kind == IfaceKind::Nic {
+        let qdisc = if i.kind() == IfaceKind::Nic {
             "fq_codel"
         } else {
             "noqueue"
@@ -99,7 +99,7 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
             "{index}: {name}: <{flags}> mtu {} qdisc {qdisc}{master} state {state} group default qlen 1000",
             i.mtu
         );
-        match i.kind {
+        match i.kind() {
             IfaceKind::Loopback => {
                 let _ = writeln!(
                     out,
@@ -107,14 +107,14 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
                 );
             }
             _ => {
-                let netns = match i.link {
-                    IfaceLink::Veth { peer } if topo.iface(peer).node != node => {
+                let netns = match i.device {
+                    Device::Veth { peer, .. } if topo.iface(peer).node != node => {
                         format!(" link-netns {}", topo.node(topo.iface(peer).node).name)
                     }
                     _ => String::new(),
                 };
                 let _ = writeln!(out, "    link/ether {} brd ff:ff:ff:ff:ff:ff{netns}", i.mac);
-                if let Some(v) = &i.vxlan {
+                if let Some(v) = i.vxlan() {
                     let dev = v
                         .dev
                         .map(|d| format!(" dev {}", topo.iface(d).name))
@@ -159,7 +159,7 @@ pub fn ip_route(topo: &Topology, node: NodeId) -> String {
 }
 
 /// `ip neigh`: the ARP cache, in the order entries were made.
-pub fn ip_neigh(sim: &Sim<'_>, node: NodeId) -> String {
+pub fn ip_neigh(sim: &Sim, node: NodeId) -> String {
     let topo = sim.topology();
     let mut out = String::new();
     for e in sim.neigh_entries(node) {
@@ -179,13 +179,13 @@ pub fn ip_neigh(sim: &Sim<'_>, node: NodeId) -> String {
 
 /// `bridge fdb` for every bridge of `node`: learned entries, then the
 /// permanent entries of the ports' and the bridge's own addresses.
-pub fn bridge_fdb(sim: &Sim<'_>, node: NodeId) -> String {
+pub fn bridge_fdb(sim: &Sim, node: NodeId) -> String {
     let topo = sim.topology();
     let mut out = String::new();
     let ifaces = &topo.node(node).ifaces;
     for &b in ifaces
         .iter()
-        .filter(|&&i| topo.iface(i).kind == IfaceKind::Bridge)
+        .filter(|&&i| topo.iface(i).kind() == IfaceKind::Bridge)
     {
         let bname = &topo.iface(b).name;
         let fdb = sim.fdb_of(Switch::Bridge(b));

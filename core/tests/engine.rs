@@ -60,9 +60,9 @@ probes:
   - { from: c, to: 10.0.0.2, proto: icmp }
 ",
     );
-    let mut sim = Sim::new(&topo);
-    let o = sim.run_probe(0);
-    let events = &sim.trace()[o.events.0..o.events.1];
+    let mut sim = Sim::new(topo.clone());
+    let o = sim.run_probe(0).unwrap();
+    let events = sim.events_of(&o);
     assert!(
         events.iter().any(|e| matches!(
             e.kind,
@@ -98,7 +98,7 @@ probes:
 #[test]
 fn tcp_handshake_and_arp_failure_and_loopback() {
     let topo = load(TWO);
-    let mut sim = Sim::new(&topo);
+    let mut sim = Sim::new(topo.clone());
     let out = sim.run_all();
     let results: Vec<ProbeResult> = out.iter().map(|o| o.result).collect();
     assert_eq!(
@@ -111,7 +111,7 @@ fn tcp_handshake_and_arp_failure_and_loopback() {
         ]
     );
     // The handshake completes: b's listener accepts after the final ACK.
-    let first = &sim.trace()[out[0].events.0..out[0].events.1];
+    let first = sim.events_of(&out[0]);
     assert!(first.iter().any(|e| matches!(
         e.kind,
         EventKind::Deliver {
@@ -127,10 +127,10 @@ fn tcp_handshake_and_arp_failure_and_loopback() {
         }
     );
     assert_eq!(second.finished - second.started, 3_000_000_000);
-    let ev = &sim.trace()[second.events.0..second.events.1];
+    let ev = sim.events_of(second);
     let requests = ev
         .iter()
-        .filter(|e| matches!(&e.kind, EventKind::FrameSent { bytes } if matches!(Frame::parse(bytes).unwrap().payload, Payload::Arp(_))))
+        .filter(|e| matches!(&e.kind, EventKind::FrameSent { bytes, .. } if matches!(Frame::parse(bytes).unwrap().payload, Payload::Arp(_))))
         .count();
     assert_eq!(requests, 3);
     // The SYN was retransmitted at 1 s while ARP was still failing.
@@ -144,8 +144,8 @@ fn tcp_handshake_and_arp_failure_and_loopback() {
 #[test]
 fn unsolicited_syn_ack_is_answered_with_rst() {
     let topo = load(TWO);
-    let mut sim = Sim::new(&topo);
-    sim.run_probe(0); // learn MACs
+    let mut sim = Sim::new(topo.clone());
+    sim.run_probe(0).unwrap(); // learn MACs
     let a = topo.node_by_name("a").unwrap();
     let b_eth0 = topo
         .iface_by_name(topo.node_by_name("b").unwrap(), "eth0")
@@ -176,7 +176,9 @@ fn unsolicited_syn_ack_is_answered_with_rst() {
     };
     let (x, y) = sim.inject(b_eth0, &syn_ack.emit());
     let rst = sim.trace()[x..y].iter().find_map(|e| match &e.kind {
-        EventKind::FrameSent { bytes } if e.place == netsim_core::trace::Place::Iface(b_eth0) => {
+        EventKind::FrameSent { bytes, .. }
+            if e.place == netsim_core::trace::Place::Iface(b_eth0) =>
+        {
             match Frame::parse(bytes).unwrap().payload {
                 Payload::Ipv4(Ipv4Packet { l4: L4::Tcp(t), .. }) => Some(t),
                 _ => None,
@@ -215,11 +217,11 @@ probes:
   - { from: a, to: 10.9.0.1, proto: tcp, port: 80, expect: timeout }
 ",
     );
-    let mut sim = Sim::new(&topo);
-    let o = sim.run_probe(0);
+    let mut sim = Sim::new(topo.clone());
+    let o = sim.run_probe(0).unwrap();
     assert_eq!(o.result, ProbeResult::Timeout);
     assert_eq!(o.finished - o.started, PROBE_TIMEOUT);
-    let ev = &sim.trace()[o.events.0..o.events.1];
+    let ev = sim.events_of(&o);
     let drops: Vec<u64> = ev
         .iter()
         .filter(|e| {
@@ -251,9 +253,9 @@ probes:
   - { from: a, to: b, proto: icmp, expect: reply }
 ",
     );
-    let mut sim = Sim::new(&topo);
+    let mut sim = Sim::new(topo.clone());
     let out = sim.run_all();
-    let first = &sim.trace()[out[0].events.0..out[0].events.1];
+    let first = sim.events_of(&out[0]);
     assert!(first.iter().any(|e| matches!(
         e.kind,
         EventKind::Flood {
@@ -262,7 +264,7 @@ probes:
             ..
         }
     )));
-    let second = &sim.trace()[out[1].events.0..out[1].events.1];
+    let second = sim.events_of(&out[1]);
     assert!(
         !second
             .iter()
@@ -323,7 +325,7 @@ probes:
   - { from: a, to: 192.168.1.11, proto: icmp, expect: timeout }
 ",
     );
-    let mut sim = Sim::new(&topo);
+    let mut sim = Sim::new(topo.clone());
     let out = sim.run_all();
     let h1 = topo.node_by_name("h1");
     let h2 = topo.node_by_name("h2");
@@ -333,7 +335,7 @@ probes:
     assert_eq!(out[2].result, ProbeResult::Reply);
     // h1 does not forward: a's packet for the LAN dies in h1, silently.
     assert_eq!(out[3].result, ProbeResult::Timeout);
-    let ev = &sim.trace()[out[3].events.0..out[3].events.1];
+    let ev = sim.events_of(&out[3]);
     assert!(ev.iter().any(|e| matches!(
         e.kind,
         EventKind::Drop {

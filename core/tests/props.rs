@@ -136,26 +136,53 @@ fn topology_yaml() -> impl Strategy<Value = String> {
         })
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
-
-    #[test]
-    fn accepted_topologies_simulate_to_an_end(yaml in topology_yaml()) {
-        if let Ok(topo) = netsim_core::load("prop.yaml", &yaml) {
-            let mut sim = Sim::new(&topo);
-            let outcomes = sim.run_all();
-            prop_assert_eq!(outcomes.len(), topo.probes.len());
-            // Every probe is closed in the trace, and every event explains itself.
-            let ends = sim.trace().iter().filter(|e| matches!(e.kind, EventKind::ProbeEnd { .. })).count();
-            prop_assert_eq!(ends, topo.probes.len());
-            let _ = trace::render(&topo, sim.trace());
-            for n in &topo.nodes {
-                for v in View::ALL {
-                    let _ = view::render(&sim, n.id, v);
-                }
+/// Random topologies: many are invalid, and the property is about the
+/// valid ones, so the test counts them and fails if too few were accepted
+/// for it to mean anything.
+#[test]
+fn accepted_topologies_simulate_to_an_end() {
+    use proptest::test_runner::{Config, TestRunner};
+    const CASES: u32 = 512;
+    let accepted = std::cell::Cell::new(0u32);
+    let mut runner = TestRunner::new(Config {
+        cases: CASES,
+        ..Config::default()
+    });
+    let result = runner.run(&topology_yaml(), |yaml| {
+        let Ok(topo) = netsim_core::load("prop.yaml", &yaml) else {
+            return Ok(());
+        };
+        accepted.set(accepted.get() + 1);
+        let mut sim = Sim::new(topo.clone());
+        let outcomes = sim.run_all();
+        prop_assert_eq!(outcomes.len(), topo.probes.len());
+        // Every probe is closed in the trace, and every event explains itself.
+        let ends = sim
+            .trace()
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::ProbeEnd { .. }))
+            .count();
+        prop_assert_eq!(ends, topo.probes.len());
+        let _ = trace::render(&topo, sim.trace());
+        for n in &topo.nodes {
+            for v in View::ALL {
+                let _ = view::render(&sim, n.id, v);
             }
         }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
+    let accepted = accepted.get();
+    assert!(
+        accepted >= CASES / 5,
+        "only {accepted} of {CASES} random topologies were valid: the generator no longer tests the simulator"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
     fn any_bytes_on_any_interface_are_handled_or_dropped(
@@ -164,7 +191,7 @@ proptest! {
     ) {
         let e = examples::find("docker0.yaml").unwrap();
         let topo = netsim_core::load(e.file, e.yaml).unwrap();
-        let mut sim = Sim::new(&topo);
+        let mut sim = Sim::new(topo.clone());
         let iface = IfaceId(iface % topo.ifaces.len() as u32);
         let (a, b) = sim.inject(iface, &bytes);
         prop_assert!(b > a, "an injected frame is at least received");
@@ -180,7 +207,7 @@ proptest! {
         // Take real frames from a run, corrupt a few bytes, and feed them back.
         let e = examples::find("docker0.yaml").unwrap();
         let topo = netsim_core::load(e.file, e.yaml).unwrap();
-        let mut sim = Sim::new(&topo);
+        let mut sim = Sim::new(topo.clone());
         sim.run_all();
         let frames: Vec<Vec<u8>> = sim.trace().iter().filter_map(|e| e.bytes()).map(|b| b.to_vec()).collect();
         prop_assume!(!frames.is_empty());

@@ -1,15 +1,25 @@
 //! `netsim`: run a topology file's probes in the simulator, show the
 //! hop-by-hop trace, and show each namespace's state as `ip` would.
+//!
+//! Output is written with care ([`Out`]): text from the file never reaches
+//! the terminal with its control characters, a closed pipe ends the output
+//! quietly with the status the run had, and any other write error is
+//! reported and makes the status non-zero. Nothing here panics on a write.
 
 use std::fmt::Write as _;
+use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use netsim_core::model::{Probe, ProbeProto, Topology};
-use netsim_core::sim::{ProbeOutcome, Sim};
-use netsim_core::trace::{self, Event};
+use std::sync::Arc;
+
+use netsim_core::model::Topology;
+use netsim_core::sim::{describe_expect, describe_outcome, describe_probe, Sim};
+use netsim_core::text::escape_control;
+use netsim_core::trace;
 use netsim_core::view::{self, View};
+use netsim_core::{Diagnostics, MAX_FILE_BYTES};
 use serde_json::json;
 
 const ABOUT: &str = "Watch container networking one packet at a time.
@@ -25,8 +35,13 @@ Examples live in examples/ (start with examples/docker0.yaml):
   netsim trace examples/docker0.yaml -p 1   every hop and decision of probe 1
   netsim show examples/docker0.yaml host    ip addr, ip route, ip neigh, bridge fdb
 
+A topology file may be at most 64 MiB (a file of 10,000 containers takes \
+about 2.6 MB); a larger one is refused without being read.
+
 Exit status: 0 success, 1 a probe did not do what it expects, 2 the file could \
-not be read or is not a valid topology.";
+not be read or is not a valid topology, or the output could not be written. \
+When the output is a pipe that closes early (`| head`), netsim stops writing \
+and exits with the status the run had.";
 
 #[derive(Debug, Parser)]
 #[command(name = "netsim", version, about = "Watch container networking one packet at a time", long_about = ABOUT)]
@@ -42,11 +57,16 @@ enum Command {
     /// For each probe: what was expected, what happened (result, the source
     /// address the destination saw, the TTL the first packet had when it
     /// arrived) and PASS or FAIL. A probe without `expect` always passes.
-    /// Exits 0 only when every probe passes.
+    /// Exits 0 only when every probe passes and all of this was written.
     Check {
-        /// The topology file (YAML or JSON).
+        /// The topology file (YAML or JSON), at most 64 MiB.
         file: PathBuf,
-        /// One JSON object per probe, one per line.
+        /// One JSON object per probe, one per line. Errors are JSON too, on
+        /// standard output, one object per line: `file`, `line`, `column`,
+        /// `path` (the key path), `message`, `help` (or null); then, when
+        /// more than 50 were found, `{"file": ..., "more_errors": N}`.
+        /// An error that is not in the file (it cannot be read) has `line`,
+        /// `column` and `path` null.
         #[arg(long)]
         json: bool,
     },
@@ -58,13 +78,14 @@ enum Command {
     /// with `--` and one line that explains them in Linux terms. Times are
     /// virtual seconds since the start of the run.
     Trace {
-        /// The topology file (YAML or JSON).
+        /// The topology file (YAML or JSON), at most 64 MiB.
         file: PathBuf,
         /// Only probe N (numbered from 1 in file order); the probes before
         /// it still run first, so caches are as they would be.
         #[arg(short, long, value_name = "N")]
         probe: Option<usize>,
-        /// One JSON object per event, one per line, with the frame bytes in hex.
+        /// One JSON object per event, one per line, with the frame bytes in
+        /// hex. Errors are JSON objects too, as `check --json` gives them.
         #[arg(long)]
         json: bool,
     },
@@ -76,7 +97,7 @@ enum Command {
     /// view, all four. By default the state after every probe; `--after-probe`
     /// and `--at-event` stop the run earlier.
     Show {
-        /// The topology file (YAML or JSON).
+        /// The topology file (YAML or JSON), at most 64 MiB.
         file: PathBuf,
         /// The node (network namespace) to look into.
         node: String,
@@ -86,7 +107,7 @@ enum Command {
         #[arg(long, value_name = "N", conflicts_with = "at_event")]
         after_probe: Option<usize>,
         /// The state right after event K of the run (the `index` of
-        /// `netsim trace --json`, from 0).
+        /// `netsim trace --json`, from 0); past the last event, an error.
         #[arg(long, value_name = "K")]
         at_event: Option<usize>,
     },
@@ -113,126 +134,301 @@ impl From<ViewArg> for View {
     }
 }
 
-/// `println!` that ends the program quietly when stdout is gone (`netsim
-/// trace FILE | head`) instead of panicking on the broken pipe.
+/// Standard output, buffered. A write that fails stops the output: a
+/// closed pipe (`| head`) quietly, any other error ([`OutState::Failed`])
+/// to be reported once the command is done. Commands go on without output
+/// where they must, so that the exit status is still the run's.
+struct Out {
+    w: io::BufWriter<io::StdoutLock<'static>>,
+    state: OutState,
+}
+
+#[derive(Debug)]
+enum OutState {
+    Open,
+    /// The reader went away (EPIPE): nobody is left to tell.
+    Closed,
+    /// Output was lost (`> /dev/full`): the run cannot report success.
+    Failed(io::Error),
+}
+
+impl Out {
+    fn new() -> Out {
+        Out {
+            w: io::BufWriter::new(io::stdout().lock()),
+            state: OutState::Open,
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        matches!(self.state, OutState::Open)
+    }
+
+    /// Text for people: control characters from the file are escaped
+    /// (`\x1b`), line breaks kept.
+    fn text(&mut self, args: std::fmt::Arguments<'_>) {
+        if !self.is_open() {
+            return;
+        }
+        let s = args.to_string();
+        let mut lines = s.split('\n').peekable();
+        let mut result = Ok(());
+        while let Some(line) = lines.next() {
+            result = result.and_then(|()| self.w.write_all(escape_control(line).as_bytes()));
+            if lines.peek().is_some() {
+                result = result.and_then(|()| self.w.write_all(b"\n"));
+            }
+        }
+        if let Err(e) = result {
+            self.fail(e);
+        }
+    }
+
+    /// One JSON value on a line of its own (serde_json escapes controls).
+    fn json(&mut self, v: &serde_json::Value) {
+        if !self.is_open() {
+            return;
+        }
+        let r = serde_json::to_writer(&mut self.w, v)
+            .map_err(io::Error::from)
+            .and_then(|()| self.w.write_all(b"\n"));
+        if let Err(e) = r {
+            self.fail(e);
+        }
+    }
+
+    fn fail(&mut self, e: io::Error) {
+        self.state = if e.kind() == io::ErrorKind::BrokenPipe {
+            OutState::Closed
+        } else {
+            OutState::Failed(e)
+        };
+    }
+
+    /// Flushes what is left, and says how the output went.
+    fn finish(mut self) -> OutState {
+        if self.is_open() {
+            if let Err(e) = self.w.flush() {
+                self.fail(e);
+            }
+        }
+        self.state
+    }
+}
+
+/// A line of text for people on standard output (see [`Out::text`]).
 macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let mut out = std::io::stdout().lock();
-        if writeln!(out, $($arg)*).is_err() {
-            std::process::exit(0);
-        }
-    }};
+    ($out:expr, $($arg:tt)*) => {
+        $out.text(format_args!("{}\n", format_args!($($arg)*)))
+    };
 }
 
-/// `print!` with the same care.
+/// [`say!`] without the line break.
 macro_rules! say_raw {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let mut out = std::io::stdout().lock();
-        if write!(out, $($arg)*).is_err() {
-            std::process::exit(0);
-        }
-    }};
+    ($out:expr, $($arg:tt)*) => {
+        $out.text(format_args!($($arg)*))
+    };
 }
 
-/// A failure that ends the command: the message and the exit status.
-struct Fail(String, u8);
+/// Writes to standard error, ignoring failure: when even standard error is
+/// gone (`2>/dev/full`), the exit status is all that is left to say it.
+fn report(text: &str) {
+    let mut e = io::stderr().lock();
+    let _ = writeln!(e, "{}", escape_control_keep_lines(text));
+    let _ = e.flush();
+}
+
+/// [`escape_control`] line by line, keeping the line breaks.
+fn escape_control_keep_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|l| escape_control(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A failure that ends the command with status 2.
+#[derive(Debug)]
+enum Fail {
+    /// The file is not a valid topology.
+    Invalid(Diagnostics),
+    /// Anything else (the file cannot be read, an argument names nothing):
+    /// what went wrong, the file it is about, and what to do.
+    Other {
+        file: String,
+        message: String,
+        help: Option<String>,
+    },
+}
+
+impl Fail {
+    fn other(file: &Path, message: String, help: Option<&str>) -> Fail {
+        Fail::Other {
+            file: file.display().to_string(),
+            message,
+            help: help.map(str::to_string),
+        }
+    }
+
+    /// As text on standard error.
+    fn report_text(&self) {
+        match self {
+            Fail::Invalid(d) => report(&d.to_string()),
+            Fail::Other {
+                file,
+                message,
+                help,
+            } => {
+                let mut s = format!("error: {file}: {message}");
+                if let Some(h) = help {
+                    let _ = write!(s, "\n  help: {h}");
+                }
+                report(&s);
+            }
+        }
+    }
+
+    /// As JSON objects on standard output, one per line.
+    fn report_json(&self, out: &mut Out) {
+        match self {
+            Fail::Invalid(d) => {
+                for e in &d.errors {
+                    out.json(&json!({
+                        "file": e.file,
+                        "line": e.line,
+                        "column": e.column,
+                        "path": e.path,
+                        "message": e.message,
+                        "help": e.help,
+                    }));
+                }
+                if d.more > 0 {
+                    let file = d.errors.first().map(|e| e.file.as_str());
+                    out.json(&json!({ "file": file, "more_errors": d.more }));
+                }
+            }
+            Fail::Other {
+                file,
+                message,
+                help,
+            } => out.json(&json!({
+                "file": file,
+                "line": null,
+                "column": null,
+                "path": null,
+                "message": message,
+                "help": help,
+            })),
+        }
+    }
+}
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Check { file, json } => check(&file, json),
-        Command::Trace { file, probe, json } => trace_cmd(&file, probe, json),
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // `--help`, `--version` (status 0) and usage errors (2).
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            return match e.print() {
+                Ok(()) => ExitCode::from(code),
+                Err(w) if w.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(code),
+                Err(_) => ExitCode::from(2),
+            };
+        }
+    };
+    let mut out = Out::new();
+    let (result, json) = match cli.command {
+        Command::Check { file, json } => (check(&mut out, &file, json), json),
+        Command::Trace { file, probe, json } => (trace_cmd(&mut out, &file, probe, json), json),
         Command::Show {
             file,
             node,
             view,
             after_probe,
             at_event,
-        } => show(&file, &node, view.map(View::from), after_probe, at_event),
+        } => (
+            show(
+                &mut out,
+                &file,
+                &node,
+                view.map(View::from),
+                after_probe,
+                at_event,
+            ),
+            false,
+        ),
         Command::Examples => {
-            examples();
-            Ok(true)
+            examples(&mut out);
+            (Ok(true), false)
         }
     };
-    match result {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(Fail(msg, code)) => {
-            eprintln!("{msg}");
-            ExitCode::from(code)
+    let code = match &result {
+        Ok(true) => 0,
+        Ok(false) => 1,
+        Err(f) => {
+            if json {
+                f.report_json(&mut out);
+            } else {
+                f.report_text();
+            }
+            2
+        }
+    };
+    match out.finish() {
+        OutState::Open | OutState::Closed => ExitCode::from(code),
+        OutState::Failed(e) => {
+            report(&format!(
+                "error: cannot write the output: {e}\n  help: the results were not all written; check where standard output goes (a full disk?)"
+            ));
+            ExitCode::from(2)
         }
     }
+}
+
+/// The bytes of the file, at most one more than [`MAX_FILE_BYTES`]: the
+/// loader refuses a file that long without anything more being read.
+fn read(path: &Path) -> Result<Vec<u8>, Fail> {
+    const HELP: &str = "give the path of a topology file, e.g. examples/docker0.yaml";
+    let cannot = |e: io::Error| Fail::other(path, format!("cannot read it: {e}"), Some(HELP));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    Ok(bytes)
 }
 
 fn load(path: &Path) -> Result<Topology, Fail> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Fail(
-            format!("error: cannot read {name}: {e}\n  help: give the path of a topology file, e.g. examples/docker0.yaml"),
-            2,
-        )
-    })?;
-    netsim_core::load(&name, &text).map_err(|d| Fail(d.to_string(), 2))
+    let bytes = read(path)?;
+    netsim_core::load_bytes(&name, &bytes).map_err(Fail::Invalid)
 }
 
-fn describe_probe(topo: &Topology, p: &Probe) -> String {
-    let from = &topo.node(p.from).name;
-    let to = if p.to_text == p.to.to_string() {
-        p.to_text.clone()
-    } else {
-        format!("{} ({})", p.to_text, p.to)
-    };
-    match (p.proto, p.port) {
-        (ProbeProto::Icmp, _) | (_, None) => format!("{from} → {to} {}", p.proto.as_str()),
-        (proto, Some(port)) => format!("{from} → {to} {}/{port}", proto.as_str()),
-    }
+/// A description on one line: runs of white space (line breaks included)
+/// become one space.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn describe_expect(p: &Probe) -> String {
-    let Some(e) = &p.expect else {
-        return "(anything)".into();
-    };
-    let mut parts = Vec::new();
-    if let Some(r) = e.result {
-        parts.push(r.to_string());
-    }
-    if let Some(s) = e.seen_from {
-        parts.push(format!("seen from {s}"));
-    }
-    if let Some(t) = e.ttl {
-        parts.push(format!("ttl {t}"));
-    }
-    parts.join(", ")
-}
-
-fn describe_outcome(o: &ProbeOutcome) -> String {
-    let mut s = o.result.to_string();
-    if let Some(from) = o.seen_from {
-        let _ = write!(s, ", seen from {from}");
-    }
-    if let Some(ttl) = o.ttl {
-        let _ = write!(s, ", ttl {ttl}");
-    }
-    s
-}
-
-fn check(path: &Path, json: bool) -> Result<bool, Fail> {
-    let topo = load(path)?;
-    let mut sim = Sim::new(&topo);
+fn check(out: &mut Out, path: &Path, json: bool) -> Result<bool, Fail> {
+    let topo = Arc::new(load(path)?);
+    let mut sim = Sim::new(Arc::clone(&topo));
     let mut failed = 0;
     if !json {
-        say!("{}: {}", topo.name, topo.description.trim());
+        say!(out, "{}: {}", topo.name, one_line(&topo.description));
     }
     for (i, p) in topo.probes.iter().enumerate() {
-        let o = sim.run_probe(i);
+        let Some(o) = sim.run_probe(i) else {
+            continue;
+        };
         let mismatches = o.check(p.expect.as_ref());
         let pass = mismatches.is_empty();
         if !pass {
             failed += 1;
         }
-        if json {
+        if !out.is_open() {
+            // Nobody reads any more (or output failed): the probes still
+            // run, so that the exit status says whether they all passed.
+        } else if json {
             let line = json!({
                 "probe": i + 1,
                 "from": topo.node(p.from).name,
@@ -252,18 +448,20 @@ fn check(path: &Path, json: bool) -> Result<bool, Fail> {
                 "pass": pass,
                 "mismatches": mismatches,
             });
-            say!("{line}");
+            out.json(&line);
         } else {
             say!(
+                out,
                 "  {} {:>2}  {}\n          expected: {}\n          got:      {}",
                 if pass { "PASS" } else { "FAIL" },
                 i + 1,
                 describe_probe(&topo, p),
-                describe_expect(p),
+                describe_expect(p.expect.as_ref()),
                 describe_outcome(&o),
             );
             for m in &mismatches {
                 say!(
+                    out,
                     "          ✗ {}: expected {}, got {}",
                     m.field,
                     m.expected,
@@ -275,76 +473,56 @@ fn check(path: &Path, json: bool) -> Result<bool, Fail> {
     }
     if !json {
         let n = topo.probes.len();
-        say!("{n} probes: {} passed, {failed} failed", n - failed);
+        say!(out, "{n} probes: {} passed, {failed} failed", n - failed);
     }
     Ok(failed == 0)
 }
 
-fn event_json(topo: &Topology, index: usize, e: &Event) -> serde_json::Value {
-    let (node, iface) = match e.place {
-        trace::Place::Node(n) => (Some(topo.node(n).name.clone()), None),
-        trace::Place::Iface(i) => {
-            let f = topo.iface(i);
-            (Some(topo.node(f.node).name.clone()), Some(f.name.clone()))
-        }
-        trace::Place::Wire(_) => (None, None),
-    };
-    json!({
-        "index": index,
-        "probe": e.probe.map(|p| p + 1),
-        "time_ns": e.time,
-        "place": e.place.label(topo),
-        "node": node,
-        "iface": iface,
-        "type": e.kind_name(),
-        "summary": e.summary(),
-        "explain": e.explain(topo),
-        "event": e.kind,
-    })
-}
-
-/// A probe number given on the command line must name a probe of the file.
 fn check_probe_number(path: &Path, topo: &Topology, k: Option<usize>) -> Result<(), Fail> {
     let n = topo.probes.len();
     match k {
-        Some(k) if k == 0 || k > n => Err(Fail(
-            format!(
-                "error: {}: there is no probe {k}; this file has {n} probe(s), numbered from 1",
-                path.display()
-            ),
-            2,
+        Some(k) if k == 0 || k > n => Err(Fail::other(
+            path,
+            format!("there is no probe {k}; this file has {n} probe(s), numbered from 1"),
+            None,
         )),
         _ => Ok(()),
     }
 }
 
-fn trace_cmd(path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail> {
-    let topo = load(path)?;
+fn trace_cmd(out: &mut Out, path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail> {
+    let topo = Arc::new(load(path)?);
     check_probe_number(path, &topo, only)?;
-    let mut sim = Sim::new(&topo);
-    // Events are numbered over the whole run, as `show --at-event` counts them.
-    let mut base = 0;
+    let mut sim = Sim::new(Arc::clone(&topo));
+    let mut writer = trace::json::Writer::new();
     for (i, p) in topo.probes.iter().enumerate() {
-        let o = sim.run_probe(i);
+        if !out.is_open() {
+            break; // nobody reads the rest
+        }
+        let Some(o) = sim.run_probe(i) else {
+            continue;
+        };
         let shown = only.is_none_or(|k| k == i + 1);
         if shown {
-            let events = &sim.trace()[o.events.0..o.events.1];
+            let events = sim.events_of(&o);
             if json {
+                // Events are numbered over the whole run, as `cause` and
+                // `show --at-event` count them.
                 for (k, e) in events.iter().enumerate() {
-                    say!("{}", event_json(&topo, base + o.events.0 + k, e));
+                    out.json(&writer.event(&topo, o.events.0 + k, e));
                 }
             } else {
                 say!(
+                    out,
                     "probe {}: {}: {}",
                     i + 1,
                     describe_probe(&topo, p),
                     describe_outcome(&o)
                 );
-                say_raw!("{}", trace::render(&topo, events));
-                say!("");
+                say_raw!(out, "{}", trace::render(&topo, events));
+                say!(out, "");
             }
         }
-        base += sim.trace().len();
         sim.clear_trace();
         if only.is_some_and(|k| k == i + 1) {
             break;
@@ -354,6 +532,7 @@ fn trace_cmd(path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail>
 }
 
 fn show(
+    out: &mut Out,
     path: &Path,
     node: &str,
     which: Option<View>,
@@ -363,20 +542,34 @@ fn show(
     let topo = load(path)?;
     let Some(id) = topo.node_by_name(node) else {
         let names: Vec<&str> = topo.nodes.iter().map(|n| n.name.as_str()).collect();
-        return Err(Fail(
+        return Err(Fail::other(
+            path,
             format!(
-                "error: {}: no node named `{node}`; the nodes are: {}",
-                path.display(),
+                "no node named `{node}`; the nodes are: {}",
                 names.join(", ")
             ),
-            2,
+            None,
         ));
     };
     check_probe_number(path, &topo, after_probe)?;
     let n = topo.probes.len();
-    let mut sim = Sim::new(&topo);
+    let mut sim = Sim::new(topo.clone());
     match at_event {
-        Some(k) => sim.run_until(k.saturating_add(1)),
+        Some(k) => {
+            sim.run_until(k.saturating_add(1));
+            // run_until keeps the whole trace: its length is the number
+            // of events there were, when the run ended before event k.
+            let events = sim.events_total();
+            if events <= k {
+                return Err(Fail::other(
+                    path,
+                    format!(
+                        "there is no event {k}; the run has {events} event(s), numbered from 0"
+                    ),
+                    Some("`netsim trace --json` numbers every event in its `index`"),
+                ));
+            }
+        }
         None => {
             for i in 0..after_probe.unwrap_or(n) {
                 sim.run_probe(i);
@@ -392,28 +585,21 @@ fn show(
     for v in views {
         let text = view::render(&sim, id, v);
         if many {
-            say!("# {node}: {}", v.command());
+            say!(out, "# {node}: {}", v.command());
         }
-        say_raw!("{text}");
+        say_raw!(out, "{text}");
         if many {
-            say!("");
+            say!(out, "");
         }
     }
     Ok(true)
 }
 
-fn examples() {
+fn examples(out: &mut Out) {
     for e in netsim_core::examples::ALL {
         match netsim_core::load(e.file, e.yaml) {
-            Ok(t) => say!(
-                "examples/{:<20} {}",
-                e.file,
-                t.description
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
-            Err(d) => say!("examples/{:<20} (invalid: {d})", e.file),
+            Ok(t) => say!(out, "examples/{:<20} {}", e.file, one_line(&t.description)),
+            Err(d) => say!(out, "examples/{:<20} (invalid: {d})", e.file),
         }
     }
 }

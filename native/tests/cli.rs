@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -96,7 +96,7 @@ fn an_invalid_file_exits_2_with_file_line_and_path() {
     assert!(err.contains("nodes.a.kind"), "{err}");
     let o = netsim(&["check", "no/such/file.yaml"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read no/such/file.yaml"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no/such/file.yaml: cannot read it"));
 }
 
 #[test]
@@ -119,9 +119,35 @@ fn trace_one_probe_text_and_json() {
         .iter()
         .all(|e| e["explain"].is_string() && e["type"].is_string()));
     assert!(events.iter().any(|e| e["type"] == "frame_sent"
-        && e["event"]["bytes"]
+        && e["bytes"]
             .as_str()
             .is_some_and(|b| b.starts_with("ffffffffffff"))));
+    // The first crossing: bus2's ARP request over its veth pair.
+    let t = events
+        .iter()
+        .find(|e| e["type"] == "transmit")
+        .expect("a transmit event");
+    assert_eq!(t["from"], "bus2:eth0");
+    assert_eq!(t["to"], "host:vethb1c3a07");
+    assert_eq!(t["link"], "bus2:eth0-host:vethb1c3a07");
+    assert_eq!(t["link_kind"], "veth");
+    assert_eq!(
+        t["arrive_ns"].as_u64().unwrap() - t["depart_ns"].as_u64().unwrap(),
+        1000
+    );
+    let sent = &events[t["cause"].as_u64().unwrap() as usize];
+    assert_eq!(
+        (&sent["type"], &sent["frame"]),
+        (&"frame_sent".into(), &t["frame"])
+    );
+    // Names, not numbers: the route lookup names its device.
+    let route = events
+        .iter()
+        .find(|e| e["type"] == "route_lookup" && !e["route"].is_null())
+        .expect("a route lookup");
+    assert_eq!(route["route"]["dev"], "eth0");
+    // Every event of the probe carries its number, the end included.
+    assert!(events.iter().all(|e| e["probe"] == 1));
     let o = netsim(&["trace", "examples/docker0.yaml", "-p", "99"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("there is no probe 99"));
@@ -190,4 +216,213 @@ fn show_at_any_point_of_the_run() {
     let first: serde_json::Value = serde_json::from_str(text(&o).lines().next().unwrap()).unwrap();
     assert!(first["index"].as_u64().unwrap() > 30, "{first}");
     assert_eq!(first["type"], "probe_start");
+}
+
+fn netsim_with(args: &[&str], stdout: Stdio, stderr: Stdio) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_netsim"))
+        .args(args)
+        .current_dir(root())
+        .stdout(stdout)
+        .stderr(stderr)
+        .output()
+        .unwrap()
+}
+
+/// A file whose second probe fails.
+fn failing_file() -> PathBuf {
+    temp_file(
+        "failing.yaml",
+        "name: w\nnodes:\n  a: { kind: host, interfaces: { eth0: { addresses: [10.0.0.1/24] } } }\n  b: { kind: host, interfaces: { eth0: { addresses: [10.0.0.2/24] } } }\nlinks:\n  - veth: [a:eth0, b:eth0]\nprobes:\n  - { from: a, to: b, proto: icmp, expect: reply }\n  - { from: a, to: b, proto: icmp, expect: { result: reply, ttl: 63 } }\n",
+    )
+}
+
+#[test]
+fn a_file_over_the_limit_is_refused_without_being_read_whole() {
+    let start = std::time::Instant::now();
+    let o = netsim(&["check", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("/dev/zero:1:1: the file is larger than 64 MiB"),
+        "{err}"
+    );
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    let o = netsim(&["check", "--help"]);
+    assert!(text(&o).contains("at most 64 MiB"), "{}", text(&o));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_the_status_of_the_run() {
+    // The reading end is closed before netsim writes anything: every write
+    // meets EPIPE, as with `| head -0`.
+    let p = failing_file();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_netsim"))
+        .args(["check", p.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "a probe failed");
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = netsim_with(
+        &["check", "examples/docker0.yaml"],
+        Stdio::null(),
+        Stdio::piped(),
+    );
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn output_lost_to_an_error_is_never_success() {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let o = netsim_with(
+        &["check", "examples/docker0.yaml"],
+        Stdio::from(full()),
+        Stdio::piped(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("error: cannot write the output"), "{err}");
+    // Standard error gone too: no panic, the status says it.
+    let o = netsim_with(
+        &["check", "tests/invalid/many-errors.yaml"],
+        Stdio::from(full()),
+        Stdio::from(full()),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = netsim_with(
+        &["check", "examples/docker0.yaml"],
+        Stdio::from(full()),
+        Stdio::from(full()),
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn many_errors_end_in_one_line() {
+    let o = netsim(&["check", "tests/invalid/many-errors.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("error: ").count(), 50, "{err}");
+    assert!(err.ends_with("… and 10 more errors\n"), "{err}");
+}
+
+#[test]
+fn control_characters_from_the_file_are_escaped() {
+    let p = temp_file(
+        "controls.yaml",
+        "name: c\ndescription: \"\\e[2J\\rPASS \\u202E\"\nnodes:\n  a: { kind: host }\n",
+    );
+    let o = netsim(&["check", p.to_str().unwrap()]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        !t.contains('\u{1b}') && !t.contains('\r') && !t.contains('\u{202e}'),
+        "{t:?}"
+    );
+    // Line breaks and carriage returns are white space, folded to one.
+    assert!(t.starts_with("c: \\x1b[2J PASS \\u{202e}\n"), "{t:?}");
+    let o = netsim(&["check", "tests/invalid/control-characters.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
+    assert!(
+        err.contains("unknown node kind `\\x1b]0;owned\\x07`"),
+        "{err}"
+    );
+    let o = netsim(&["show", "examples/docker0.yaml", "a\u{1b}[2J"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no node named `a\\x1b[2J`"), "{err}");
+}
+
+#[test]
+fn under_json_errors_are_json() {
+    let o = netsim(&["check", "--json", "tests/invalid/unknown-kind.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = text(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty());
+    let e = &lines[0];
+    assert_eq!(e["file"], "tests/invalid/unknown-kind.yaml");
+    assert_eq!(e["line"], 3);
+    assert!(e["column"].is_u64(), "{e}");
+    assert_eq!(e["path"], "nodes.a.kind");
+    assert!(
+        e["message"].as_str().unwrap().contains("unknown node kind"),
+        "{e}"
+    );
+    assert!(e["help"].is_string(), "{e}");
+    let o = netsim(&["check", "--json", "tests/invalid/many-errors.yaml"]);
+    let lines: Vec<serde_json::Value> = text(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 51);
+    assert_eq!(lines[50]["more_errors"], 10);
+    let o = netsim(&["trace", "--json", "no/such/file.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e: serde_json::Value = serde_json::from_str(text(&o).trim()).unwrap();
+    assert!(
+        e["line"].is_null() && e["message"].as_str().unwrap().contains("cannot read"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_event_past_the_end_is_an_error_like_a_probe_past_the_end() {
+    let o = netsim(&[
+        "show",
+        "examples/docker0.yaml",
+        "bus1",
+        "--at-event",
+        "99999",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("there is no event 99999; the run has "),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+    let n: usize = err
+        .split("the run has ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let last = (n - 1).to_string();
+    let o = netsim(&["show", "examples/docker0.yaml", "bus1", "--at-event", &last]);
+    assert!(o.status.success());
+    let o = netsim(&[
+        "show",
+        "examples/docker0.yaml",
+        "bus1",
+        "--at-event",
+        &n.to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_placed() {
+    let o = netsim(&["check", "tests/invalid/not-utf8.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("not-utf8.yaml:3:6: byte 0xE9 here is not UTF-8"),
+        "{err}"
+    );
+    assert!(!err.contains("give the path of a topology file"), "{err}");
 }

@@ -54,6 +54,15 @@ ns() {
   must ip netns add "$1"
   must ip -n "$1" link set lo up
   must X "$1" sysctl -qw net.ipv4.ip_forward="$2"
+  # The IPv4 settings the simulator models, as apply sets them: a new
+  # namespace inherits the machine's own (e.g. rp_filter=2 on Ubuntu).
+  local c
+  for c in all default; do
+    must X "$1" sysctl -qw "net.ipv4.conf.$c.rp_filter=0" "net.ipv4.conf.$c.arp_ignore=0" \
+      "net.ipv4.conf.$c.arp_announce=0" "net.ipv4.conf.$c.send_redirects=1" \
+      "net.ipv4.conf.$c.accept_local=0"
+  done
+  must X "$1" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=1
   # Without br_netfilter the key does not exist, and bridged frames never
   # pass the IP hooks: the same as 0.
   if X "$1" test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then
@@ -95,11 +104,13 @@ listen() {
 #   in that namespace (the destination's) to read its TTL and source address
 #   on arrival.
 probe() {
-  local idx=$1 from=$2 to=$3 proto=$4 port=$5 ttl=$6 cn=$7 filt tp=
+  local idx=$1 from=$2 to=$3 proto=$4 port=$5 ttl=$6 cn=$7 filt tp= capto=$3
+  # The kernel sends a packet for 0.0.0.0 to 127.0.0.1 (ip_route_output_key).
+  [ "$to" = 0.0.0.0 ] && capto=127.0.0.1
   case $proto in
-    icmp) filt="icmp[icmptype] == icmp-echo and dst host $to" ;;
-    tcp)  filt="tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0 and dst host $to and dst port $port" ;;
-    udp)  filt="udp and dst host $to and dst port $port" ;;
+    icmp) filt="icmp[icmptype] == icmp-echo and dst host $capto" ;;
+    tcp)  filt="tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0 and dst host $capto and dst port $port" ;;
+    udp)  filt="udp and dst host $capto and dst port $port" ;;
   esac
   local cap=$OUT/cap.$idx err=$OUT/cap.$idx.err
   : >"$cap"; : >"$err"

@@ -20,7 +20,7 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("layout + frames' trips of the probe", |b| {
         let run = netsim_web::model::run_probe(std::sync::Arc::new(topo.clone()), 0);
-        b.iter(|| netsim_web::anim::moves(&run.topo, std::hint::black_box(&run.events)))
+        b.iter(|| netsim_web::anim::moves(std::hint::black_box(&run.events)))
     });
     g.finish();
 }

@@ -10,9 +10,9 @@
 //! Frames' trips ([`Move`]) come from [`moves`], the one function to change
 //! when the engine's trace names its transmissions.
 
-use netsim_core::model::{IfaceId, IfaceKind, IfaceLink, NodeKind, Topology, WireId};
+use netsim_core::model::{IfaceId, NodeKind, Topology, WireId};
 use netsim_core::sim::Time;
-use netsim_core::trace::{Answer, Delivery, Event, EventKind, Place};
+use netsim_core::trace::{Answer, Delivery, Endpoint, Event, EventKind, Place, Switch};
 use netsim_core::wire::dissect::{dissect, Layer};
 
 use crate::layout::{Layout, Point};
@@ -91,101 +91,72 @@ pub struct Move {
     pub kind: FrameKind,
 }
 
-fn same_bytes(a: &Event, b: &Event) -> bool {
-    match (a.bytes(), b.bytes()) {
-        (Some(x), Some(y)) => x[..] == y[..],
-        _ => false,
-    }
-}
-
-/// Every frame's trip in `events`, in the order they leave.
-pub fn moves(topo: &Topology, events: &[Event]) -> Vec<Move> {
+/// Every frame's trip along a cable in `events`, in the order they leave:
+/// one per `transmit` event of the trace that takes time (a veth, either
+/// half of a wire); a bridge's hand-over to its own stack and loopback
+/// take none and are not drawn.
+pub fn moves(events: &[Event]) -> Vec<Move> {
     let n = events.len();
     let mut out = Vec::new();
-    let kind = |e: &Event| {
-        e.bytes()
-            .map(|b| FrameKind::of_layers(&dissect(b)))
-            .unwrap_or(FrameKind::Other)
-    };
     for (k, e) in events.iter().enumerate() {
-        match (&e.kind, e.place) {
-            (EventKind::FrameSent { .. }, Place::Iface(a)) => {
-                let iface = topo.iface(a);
-                if !matches!(iface.kind, IfaceKind::Veth | IfaceKind::Nic) {
-                    continue;
-                }
-                match iface.link {
-                    IfaceLink::Veth { peer } => {
-                        let recv = (k + 1..n)
-                            .find(|&j| {
-                                matches!(events[j].kind, EventKind::FrameReceived { .. })
-                                    && events[j].place == Place::Iface(peer)
-                                    && same_bytes(e, &events[j])
-                            })
-                            .unwrap_or(n);
-                        out.push(Move {
-                            from: End::Iface(a),
-                            to: End::Iface(peer),
-                            depart: e.time,
-                            arrive: e.time + netsim_core::sim::HOP,
-                            sent: k,
-                            recv,
-                            kind: kind(e),
-                        });
-                    }
-                    IfaceLink::Wire { wire } => {
-                        // Into the wire's switch: its first event after.
-                        let recv = (k + 1..n)
-                            .find(|&j| events[j].place == Place::Wire(wire))
-                            .unwrap_or(n);
-                        out.push(Move {
-                            from: End::Iface(a),
-                            to: End::Bus { wire, via: a },
-                            depart: e.time,
-                            arrive: e.time + netsim_core::sim::HOP,
-                            sent: k,
-                            recv,
-                            kind: kind(e),
-                        });
-                    }
-                    IfaceLink::None => {}
-                }
-            }
-            (EventKind::FrameReceived { .. }, Place::Iface(b)) => {
-                let IfaceLink::Wire { wire } = topo.iface(b).link else {
-                    continue;
-                };
-                // Out of the wire's switch: from its last decision before.
-                let sent = (0..k)
-                    .rev()
-                    .find(|&j| events[j].place == Place::Wire(wire))
-                    .unwrap_or(k.saturating_sub(1));
-                let via = (0..sent)
-                    .rev()
-                    .find_map(|j| match (&events[j].kind, events[j].place) {
-                        (EventKind::FrameSent { .. }, Place::Iface(a))
-                            if topo.iface(a).link == (IfaceLink::Wire { wire })
-                                && same_bytes(e, &events[j]) =>
-                        {
-                            Some(a)
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or(b);
-                out.push(Move {
-                    from: End::Bus { wire, via },
-                    to: End::Iface(b),
-                    depart: e.time.saturating_sub(netsim_core::sim::HOP),
-                    arrive: e.time,
-                    sent,
-                    recv: k,
-                    kind: kind(e),
-                });
-            }
-            _ => {}
+        let EventKind::Transmit {
+            frame,
+            from,
+            to,
+            depart,
+            arrive,
+            ..
+        } = e.kind
+        else {
+            continue;
+        };
+        if arrive <= depart {
+            continue;
         }
+        let end = |p: Endpoint, other: Endpoint| match p {
+            Endpoint::Iface(i) => Some(End::Iface(i)),
+            Endpoint::Switch(Switch::Wire(wire)) => {
+                let via = match other {
+                    // Into the wire: it lands under the sender.
+                    Endpoint::Iface(a) if matches!(from, Endpoint::Iface(_)) => Some(a),
+                    // Out of the wire: from under the NIC that sent it in.
+                    _ => events[..k].iter().rev().find_map(|x| match x.kind {
+                        EventKind::Transmit {
+                            from: Endpoint::Iface(a),
+                            to: Endpoint::Switch(Switch::Wire(w)),
+                            ..
+                        } if w == wire => Some(a),
+                        _ => None,
+                    }),
+                };
+                via.map(|via| End::Bus { wire, via })
+            }
+            Endpoint::Switch(Switch::Bridge(b)) => Some(End::Iface(b)),
+        };
+        let (Some(a), Some(b)) = (end(from, to), end(to, from)) else {
+            continue;
+        };
+        let recv = (k + 1..n)
+            .find(|&j| {
+                matches!(events[j].kind, EventKind::FrameReceived { frame: f, .. } if f == frame)
+            })
+            .unwrap_or(n);
+        let kind = events[..k]
+            .iter()
+            .rev()
+            .find(|x| x.frame() == Some(frame))
+            .and_then(|x| x.bytes())
+            .map_or(FrameKind::Other, |b| FrameKind::of_layers(&dissect(b)));
+        out.push(Move {
+            from: a,
+            to: b,
+            depart,
+            arrive,
+            sent: k,
+            recv,
+            kind,
+        });
     }
-    out.sort_by_key(|m| (m.sent, m.recv));
     out
 }
 
@@ -334,6 +305,9 @@ pub fn group(e: &Event) -> &'static str {
                 FrameKind::Udp => "UDP",
                 FrameKind::Other => "bridge",
             }),
+        // Its frame's group is known from the frame event (see `groups`).
+        EventKind::Transmit { .. } => "bridge",
+        EventKind::Redirect { .. } | EventKind::RouteRedirect { .. } => "route",
         EventKind::Learn { .. }
         | EventKind::Forward { .. }
         | EventKind::Flood { .. }
@@ -370,67 +344,60 @@ pub fn group(e: &Event) -> &'static str {
     }
 }
 
+/// The group of every event; a transmission takes its frame's.
+pub fn groups(events: &[Event]) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = events.iter().map(group).collect();
+    for (k, e) in events.iter().enumerate() {
+        if let EventKind::Transmit { frame, .. } = e.kind {
+            if let Some(j) = (0..k)
+                .rev()
+                .find(|&j| events[j].bytes().is_some() && events[j].frame() == Some(frame))
+            {
+                out[k] = out[j];
+            }
+        }
+    }
+    out
+}
+
 /// The node an event is about (a wire's events belong to none).
 pub fn node_of(topo: &Topology, e: &Event) -> Option<netsim_core::model::NodeId> {
     e.place.node(topo)
 }
 
 /// The chain of causes of event `k`, most recent first, back to the probe's
-/// start: a frame's arrival is caused by its departure; anything else by
-/// the previous event in the same place (namespace or wire).
-pub fn causes(topo: &Topology, events: &[Event], k: usize) -> Vec<usize> {
-    let mvs = moves(topo, events);
+/// start, from the trace's `cause` links. `base` is the run's number of
+/// `events[0]` (causes are numbered over the whole run).
+pub fn causes(events: &[Event], base: usize, k: usize) -> Vec<usize> {
     let mut out = Vec::new();
-    let mut cur = k.min(events.len().saturating_sub(1));
-    let here = |e: &Event| match e.place {
-        Place::Wire(w) => (None, Some(w)),
-        p => (p.node(topo), None),
-    };
-    while cur > 0 && out.len() < 64 {
-        let e = &events[cur];
-        let prev = if let Some(m) = mvs.iter().find(|m| m.recv == cur) {
-            Some(m.sent)
-        } else {
-            let h = here(e);
-            (0..cur).rev().find(|&j| here(&events[j]) == h)
-        };
-        match prev {
-            Some(p) if p < cur => {
-                out.push(p);
-                cur = p;
+    let mut cur = k;
+    while let Some(c) = events.get(cur).and_then(|e| e.cause) {
+        match (c as usize).checked_sub(base) {
+            Some(j) if j < cur => {
+                out.push(j);
+                cur = j;
             }
             _ => break,
         }
     }
-    if out.last() != Some(&0) && !events.is_empty() && k > 0 {
-        out.push(0);
-    }
     out
 }
 
-/// The event of the same packet's previous hop, for "what changed": the
-/// last frame event before `k` whose IPv4 identification, addresses and
-/// protocol match (or, for ARP, the same ARP packet).
-pub fn previous_hop(events: &[Event], k: usize) -> Option<usize> {
-    let key = |e: &Event| -> Option<Vec<String>> {
-        let ls = dissect(e.bytes()?);
-        let ip = ls.iter().find(|l| l.name == "IPv4");
-        match ip {
-            Some(ip) => Some(
-                ["Identification", "Source", "Destination", "Protocol"]
-                    .iter()
-                    .map(|f| ip.field(f).unwrap_or_default().to_string())
-                    .collect(),
-            ),
-            None => ls
-                .iter()
-                .find(|l| l.name == "ARP")
-                .map(|a| a.fields.iter().map(|f| f.value.clone()).collect()),
-        }
+/// The same packet's frame at its previous hop, for "what changed": the
+/// last frame event before `k` of the same packet (the trace's packet id,
+/// kept across routers) in another namespace or wire.
+pub fn previous_hop(topo: &Topology, events: &[Event], k: usize) -> Option<usize> {
+    let e = events.get(k)?;
+    e.bytes()?;
+    let packet = e.packet?;
+    let here = |x: &Event| match x.place {
+        Place::Wire(w) => (None, Some(w)),
+        p => (p.node(topo), None),
     };
-    let mine = key(events.get(k)?)?;
+    let mine = here(e);
     (0..k).rev().find(|&j| {
-        key(&events[j]).as_ref() == Some(&mine) && events[j].bytes() != events[k].bytes()
+        let x = &events[j];
+        x.packet == Some(packet) && x.bytes().is_some() && here(x) != mine
     })
 }
 
@@ -445,7 +412,7 @@ mod tests {
         let t = model::find_scenario(key)
             .and_then(|s| s.topo)
             .expect("loads");
-        model::run_probe(Arc::clone(&t), probe)
+        model::run_probe(Arc::clone(&t), probe).expect("the probe runs")
     }
 
     #[test]
@@ -513,25 +480,44 @@ mod tests {
     fn causes_lead_back_to_the_start() {
         let r = run("docker0", 0);
         let last = r.events.len() - 1;
-        let c = causes(&r.topo, &r.events, last);
-        assert_eq!(c.last(), Some(&0));
+        let c = causes(&r.events, r.prior, last);
+        assert_eq!(c.last(), Some(&0), "back to the probe's start: {c:?}");
         assert!(c.windows(2).all(|w| w[0] > w[1]));
+        assert!(causes(&r.events, r.prior, 0).is_empty());
+        // A later probe: causes are numbered over the whole run.
+        let r3 = run("docker0", 2);
+        let c = causes(&r3.events, r3.prior, r3.events.len() - 1);
+        assert_eq!(c.last(), Some(&0), "{c:?}");
     }
 
     #[test]
     fn the_router_changes_ttl_and_macs() {
         let r = run("router", 0);
-        // The echo request as c3 receives it, and its previous hop.
+        // The echo request as r1 sends it on towards c3, and its previous
+        // hop: the bridge port that delivered it to r1.
         let k = r
             .lines
             .iter()
-            .rposition(|l| l.contains("c3:eth0") && l.contains("ICMP echo request"))
-            .expect("c3 gets the request");
-        let p = previous_hop(&r.events, k).expect("a previous hop");
+            .position(|l| {
+                l.contains("r1:eth1") && l.contains("ICMP echo request") && l.contains("out")
+            })
+            .expect("r1 forwards the request");
+        let p = previous_hop(&r.topo, &r.events, k).expect("a previous hop");
         let before = dissect(r.events[p].bytes().expect("frame"));
         let after = dissect(r.events[k].bytes().expect("frame"));
         let ch = netsim_core::wire::dissect::changes(&before, &after);
-        assert!(ch.iter().any(|c| c.field == "TTL"), "{ch:?}");
+        let fields: Vec<&str> = ch.iter().map(|c| c.field.as_str()).collect();
+        for f in ["TTL", "Header checksum", "Source", "Destination"] {
+            assert!(fields.contains(&f), "{f} in {ch:?}");
+        }
+        // Bridged, nothing changes: c3 gets what the bridge port sent.
+        let c3 = r
+            .lines
+            .iter()
+            .position(|l| l.contains("c3:eth0") && l.contains("ICMP echo request"))
+            .expect("c3 gets it");
+        let p = previous_hop(&r.topo, &r.events, c3).expect("a previous hop");
+        assert_eq!(r.events[p].bytes(), r.events[c3].bytes());
     }
 
     #[test]

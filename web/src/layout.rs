@@ -14,7 +14,7 @@
 //! Promises: every node and interface gets a finite position; nothing
 //! panics on any valid topology.
 
-use netsim_core::model::{IfaceId, IfaceKind, IfaceLink, NodeId, NodeKind, Topology};
+use netsim_core::model::{Device, IfaceId, IfaceKind, NodeId, NodeKind, Topology};
 
 /// A point in the drawing's user units (about one CSS pixel at zoom 1).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -335,7 +335,7 @@ pub fn layout(topo: &Topology) -> Layout {
 fn anchors(topo: &Topology, bridges: &[IfaceId], child: NodeId) -> Vec<usize> {
     let mut out = Vec::new();
     for &i in &topo.node(child).ifaces {
-        if let IfaceLink::Veth { peer } = topo.iface(i).link {
+        if let Device::Veth { peer, .. } = topo.iface(i).device {
             if let Some(m) = topo.iface(peer).master {
                 if let Some(k) = bridges.iter().position(|&b| b == m) {
                     if !out.contains(&k) {
@@ -354,7 +354,7 @@ fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostPlan {
         .ifaces
         .iter()
         .copied()
-        .filter(|&i| topo.iface(i).kind == IfaceKind::Bridge)
+        .filter(|&i| topo.iface(i).kind() == IfaceKind::Bridge)
         .collect();
     let n = kids.len();
     // Children grouped under the bridge they plug into (a router on two
@@ -375,7 +375,7 @@ fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostPlan {
                 .node(c)
                 .ifaces
                 .iter()
-                .any(|&i| matches!(topo.iface(i).link, IfaceLink::Wire { .. }));
+                .any(|&i| matches!(topo.iface(i).device, Device::Nic { .. }));
             (key, usize::from(wired) * kids.len() + k, c)
         })
         .collect();
@@ -511,8 +511,8 @@ fn target_of(
     i: IfaceId,
 ) -> Option<Point> {
     let iface = topo.iface(i);
-    match iface.link {
-        IfaceLink::Veth { peer } => {
+    match iface.device {
+        Device::Veth { peer, .. } => {
             let p = topo.iface(peer);
             match p
                 .master
@@ -526,11 +526,11 @@ fn target_of(
             }
         }
         // Buses run under their shelf.
-        IfaceLink::Wire { .. } => {
+        Device::Nic { .. } => {
             let r = nodes[iface.node.index()];
             Some(Point::new(r.centre().x, r.y + r.h + 1000.0))
         }
-        IfaceLink::None => match iface.kind {
+        _ => match iface.kind() {
             IfaceKind::Vxlan => {
                 let r = nodes[iface.node.index()];
                 Some(Point::new(r.x + r.w + 1000.0, r.centre().y))
@@ -577,7 +577,7 @@ fn place_box_ifaces(
         let mut per_side: [Vec<(f64, IfaceId)>; 4] = Default::default();
         for &i in &node.ifaces {
             let iface = topo.iface(i);
-            match iface.kind {
+            match iface.kind() {
                 IfaceKind::Loopback => {
                     ifaces[i.index()] = Dot {
                         at: Point::new(r.x + 14.0, r.y + 14.0),
@@ -663,8 +663,8 @@ fn place_bar_ports(
             continue;
         };
         let y = bars[b].y;
-        match iface.link {
-            IfaceLink::Veth { peer }
+        match iface.device {
+            Device::Veth { peer, .. }
                 if topo
                     .iface(peer)
                     .master
@@ -683,8 +683,8 @@ fn place_bar_ports(
     }
     // Ports without a box below them: bar-to-bar patch cables and NICs.
     for (b, i) in extra {
-        let target = match topo.iface(i).link {
-            IfaceLink::Veth { peer } => topo
+        let target = match topo.iface(i).device {
+            Device::Veth { peer, .. } => topo
                 .iface(peer)
                 .master
                 .and_then(|m| bar_of[m.index()])

@@ -12,17 +12,16 @@ use std::sync::Arc;
 
 use netsim_core::examples;
 use netsim_core::model::{NodeId, Probe, ProbeProto, Topology};
-use netsim_core::sim::{ProbeOutcome, Sim};
+use netsim_core::sim::{describe_outcome, describe_probe, ProbeOutcome, Sim};
 use netsim_core::trace::{self, Event};
 use netsim_core::view::{self, View};
 
 use crate::anim::{self, Move};
 use crate::layout::{self, Layout};
 
-/// The one place that makes a simulator, so that the engine's change of
-/// `Sim::new` touches one line.
-fn new_sim(topo: &Arc<Topology>) -> Sim<'_> {
-    Sim::new(topo)
+/// A fresh simulator of a shared topology.
+fn new_sim(topo: &Arc<Topology>) -> Sim {
+    Sim::new(Arc::clone(topo))
 }
 
 /// A built-in scenario, loaded, or the errors that stopped it.
@@ -120,17 +119,18 @@ pub struct Run {
     pub groups: Vec<&'static str>,
 }
 
-/// Runs probe `probe` of `topo` as the CLI does.
-pub fn run_probe(topo: Arc<Topology>, probe: usize) -> Run {
+/// Runs probe `probe` of `topo` as the CLI does; `None` if there is no
+/// such probe.
+pub fn run_probe(topo: Arc<Topology>, probe: usize) -> Option<Run> {
     let mut sim = new_sim(&topo);
     for i in 0..probe.min(topo.probes.len()) {
         sim.run_probe(i);
     }
-    let prior = sim.trace().len();
-    let outcome = sim.run_probe(probe);
-    let events: Vec<Event> = sim.trace()[prior..].to_vec();
+    let prior = sim.events_total();
+    let outcome = sim.run_probe(probe)?;
+    let events: Vec<Event> = sim.events_of(&outcome).to_vec();
     drop(sim);
-    finish(topo, probe, prior, events, outcome)
+    Some(finish(topo, probe, prior, events, outcome))
 }
 
 /// What the page's "compose a probe" form asks for.
@@ -168,7 +168,7 @@ pub fn run_composed(base: &Topology, c: &Compose) -> Result<Run, String> {
         ttl: c.ttl.max(1),
         expect: None,
     }];
-    Ok(run_probe(Arc::new(t), 0))
+    run_probe(Arc::new(t), 0).ok_or_else(|| "the probe did not run".to_string())
 }
 
 /// `bus1`, `bus1:eth0` or `172.17.0.2` to an address, as the topology
@@ -212,10 +212,10 @@ fn finish(
         .iter()
         .map(|e| trace::render_line(&topo, e))
         .collect();
-    let moves = anim::moves(&topo, &events);
+    let moves = anim::moves(&events);
     let caption = caption(&topo, probe);
     let result = result(&outcome);
-    let groups = events.iter().map(anim::group).collect();
+    let groups = anim::groups(&events);
     Run {
         topo,
         probe,
@@ -230,35 +230,23 @@ fn finish(
     }
 }
 
-/// "bus2 → bus1 icmp".
+/// "bus2 → bus1 icmp", as the CLI writes it, with the TTL when it is
+/// not the default.
 pub fn caption(topo: &Topology, probe: usize) -> String {
     let Some(p) = topo.probes.get(probe) else {
         return String::new();
     };
-    let port = p.port.map(|n| format!("/{n}")).unwrap_or_default();
     let ttl = if p.ttl != 64 {
         format!(" ttl {}", p.ttl)
     } else {
         String::new()
     };
-    format!(
-        "{} → {} {}{port}{ttl}",
-        topo.node(p.from).name,
-        p.to_text,
-        p.proto.as_str()
-    )
+    format!("{}{ttl}", describe_probe(topo, p))
 }
 
-/// "reply, ttl 64".
+/// "reply, seen from 172.17.0.3, ttl 64", as the CLI writes it.
 pub fn result(o: &ProbeOutcome) -> String {
-    let mut got = o.result.to_string();
-    if let Some(ttl) = o.ttl {
-        got.push_str(&format!(", ttl {ttl}"));
-    }
-    if let Some(from) = o.seen_from {
-        got.push_str(&format!(", seen from {from}"));
-    }
-    got
+    describe_outcome(o)
 }
 
 /// A probe as listed in the menu, with its expectation.
@@ -266,7 +254,6 @@ pub fn probe_label(topo: &Topology, i: usize) -> String {
     let Some(p) = topo.probes.get(i) else {
         return String::new();
     };
-    let port = p.port.map(|n| format!("/{n}")).unwrap_or_default();
     let ttl = if p.ttl != 64 {
         format!(" ttl {}", p.ttl)
     } else {
@@ -277,13 +264,7 @@ pub fn probe_label(topo: &Topology, i: usize) -> String {
         .and_then(|e| e.result)
         .map(|r| format!(" (expect {r})"))
         .unwrap_or_default();
-    format!(
-        "{}: {} → {} {}{port}{ttl}{expect}",
-        i + 1,
-        topo.node(p.from).name,
-        p.to_text,
-        p.proto.as_str()
-    )
+    format!("{}: {}{ttl}{expect}", i + 1, describe_probe(topo, p))
 }
 
 impl Run {
@@ -301,7 +282,7 @@ impl Run {
     /// Events that led to event `k`, back to the probe's start: each
     /// event's cause, most recent first.
     pub fn why(&self, k: usize) -> Vec<usize> {
-        anim::causes(&self.topo, &self.events, k)
+        anim::causes(&self.events, self.prior, k)
     }
 }
 
@@ -379,12 +360,12 @@ mod tests {
 
     #[test]
     fn probe_one_of_docker0_as_the_cli_runs_it() {
-        let r = run_probe(docker0(), 0);
+        let r = run_probe(docker0(), 0).expect("probe 1");
         assert_eq!(r.outcome.result, ProbeResult::Reply);
         assert_eq!(r.prior, 0);
         assert_eq!(r.lines.len(), r.events.len());
-        assert!(r.result.starts_with("reply, ttl 64"), "{}", r.result);
-        assert_eq!(r.caption, "bus2 → bus1 icmp");
+        assert_eq!(r.result, "reply, seen from 172.17.0.3, ttl 64");
+        assert_eq!(r.caption, "bus2 → bus1 (172.17.0.2) icmp");
         // The state while the ARP request is out: bus2 waits for bus1.
         let t = &r.topo;
         let bus2 = t.node_by_name("bus2").expect("bus2");
@@ -404,7 +385,7 @@ mod tests {
 
     #[test]
     fn a_later_probe_starts_from_the_earlier_ones_state() {
-        let r = run_probe(docker0(), 2);
+        let r = run_probe(docker0(), 2).expect("probe 3");
         assert!(r.prior > 0);
         // bus2 knows bus1 from probe 1: no ARP request in probe 3.
         assert!(!r.lines.iter().any(|l| l.contains("ARP, Request")));

@@ -53,9 +53,9 @@ fn link<'n>(
     ) else {
         return;
     };
-    let before = cx.diags.len();
+    let before = cx.reported();
     let f = cx.fields(entries, p, "a link", LINK_KEYS);
-    let had_unknown = cx.diags.len() > before;
+    let had_unknown = cx.reported() > before;
     match (f.get("veth"), f.get("wire")) {
         (Some(_), Some(_)) => cx.err(
             item.pos,
@@ -274,7 +274,22 @@ fn end<'n>(
         return None;
     }
     if let Some(problem) = names::iface_name_problem(iface) {
-        cx.err(n.pos, path, problem, None);
+        // One mistake, one error: a declared interface had its name refused
+        // where it is declared; this end makes it an end all the same, so
+        // that "an end of no link" does not follow.
+        match d.iface_index.get(&(ni, iface)).copied() {
+            Some(fi) => {
+                if let Some(f) = d.nodes.get_mut(ni).and_then(|x| x.ifaces.get_mut(fi)) {
+                    f.used.get_or_insert(Use {
+                        link,
+                        end: e,
+                        form,
+                        pos: n.pos,
+                    });
+                }
+            }
+            None => cx.err(n.pos, path, problem, None),
+        }
         return None;
     }
     let draft = d.nodes.get_mut(ni)?;
@@ -306,7 +321,8 @@ fn end<'n>(
                 path,
                 format!(
                     "`{s}` is already an end of links[{}] (line {})",
-                    u.link, u.pos.line
+                    u.link,
+                    cx.line(u.pos)
                 ),
                 Some("a veth or NIC is an end of exactly one link; name another interface here (it is created if its node does not declare it)".into()),
             );

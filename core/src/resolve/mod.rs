@@ -29,45 +29,125 @@ mod yaml;
 mod tests;
 
 use core::fmt;
+use core::hash::BuildHasher;
 use core::net::Ipv4Addr;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
+use crate::error::MAX_ERRORS;
 use crate::model::{
-    Iface, IfaceId, IfaceKind, IfaceLink, Listen, Node as ModelNode, NodeId, NodeKind, Topology,
+    Device, Iface, IfaceId, IfaceKind, Listen, Node as ModelNode, NodeId, NodeKind, Topology,
     VethPair, Vni, Vxlan, Wire, WireId,
 };
 use crate::wire::{Ipv4Net, MacAddr};
 use crate::{Diagnostic, Diagnostics};
 
-use yaml::{Node, Pos, ScalarKind, Value};
+use yaml::{AliasUse, Copied, Node, Pos, ScalarKind, Value};
+
+/// The largest topology file read, in bytes: 25 times the 10,000-container
+/// benchmark file (2.6 MB). The command line refuses a larger file before
+/// reading all of it.
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+
+const NO_TOPOLOGY_HELP: &str = "a topology needs at least `name` and `nodes`, e.g. `name: demo` and `nodes: { a: { kind: host } }`";
+
+/// [`resolve`] for bytes as read from a file: refused beyond
+/// [`MAX_FILE_BYTES`], and at the first byte that is not UTF-8.
+pub fn resolve_bytes(file: &str, bytes: &[u8]) -> Result<Topology, Diagnostics> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large(file));
+    }
+    match core::str::from_utf8(bytes) {
+        Ok(text) => resolve(file, text),
+        Err(e) => {
+            let mut cx = Cx::new(file, &[], &[]);
+            let (pos, message, help) = not_utf8(bytes, e.valid_up_to());
+            cx.err(pos, Path::ROOT, message, Some(help));
+            Err(cx.finish())
+        }
+    }
+}
+
+fn too_large(file: &str) -> Diagnostics {
+    let mut cx = Cx::new(file, &[], &[]);
+    cx.err(
+        Pos::START,
+        Path::ROOT,
+        format!(
+            "the file is larger than {} MiB, the most a topology file may be",
+            MAX_FILE_BYTES >> 20
+        ),
+        Some("a topology of 10,000 containers takes about 2.6 MB: check that this is the file you meant, or split it".into()),
+    );
+    cx.finish()
+}
+
+/// Where the first bad byte is (line and column in characters, as the
+/// parser counts them), and what to say about it.
+fn not_utf8(bytes: &[u8], valid: usize) -> (Pos, String, String) {
+    let good = bytes.get(..valid).unwrap_or_default();
+    let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+    // The bytes before `valid` are UTF-8: count their characters.
+    let column = core::str::from_utf8(good.get(line_start..).unwrap_or_default())
+        .map_or(0, |s| s.chars().count())
+        + 1;
+    let pos = Pos::at(
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    );
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return (
+            Pos::START,
+            "the file is UTF-16 text (it begins with a UTF-16 byte order mark); a topology file is UTF-8".into(),
+            "save it as UTF-8, e.g. `iconv -f UTF-16 -t UTF-8 FILE > NEW`".into(),
+        );
+    }
+    let byte = bytes.get(valid).copied().unwrap_or(0);
+    (
+        pos,
+        format!("byte 0x{byte:02X} here is not UTF-8: the file is not UTF-8 text"),
+        "a topology file is UTF-8 text, as YAML and JSON are; if the file was saved in another encoding such as Latin-1, convert it (`iconv -f LATIN1 -t UTF-8 FILE > NEW`); if it is not a topology file at all, check the path".into(),
+    )
+}
 
 /// Parses and validates `text`; `file` names it in errors.
 pub fn resolve(file: &str, text: &str) -> Result<Topology, Diagnostics> {
-    let mut cx = Cx::new(file);
-    match yaml::parse(text) {
-        Err(e) => cx.err(e.pos, Path::ROOT, e.message, Some(e.help)),
-        Ok(None) => {
-            // error.rs: line 0 is for a problem with no place in the text.
-            let pos = if text.is_empty() {
-                Pos { line: 0, column: 0 }
-            } else {
-                Pos::START
-            };
-            cx.err(
-                pos,
-                Path::ROOT,
-                "the file holds no topology".into(),
-                Some("a topology needs at least `name` and `nodes`, e.g. `name: demo` and `nodes: { a: { kind: host } }`".into()),
-            );
+    if text.len() > MAX_FILE_BYTES {
+        return Err(too_large(file));
+    }
+    let tree = match yaml::parse(text) {
+        Err(e) => {
+            let mut cx = Cx::new(file, &[], &[]);
+            cx.err(e.pos, Path::ROOT, e.message, Some(e.help));
+            return Err(cx.finish());
         }
-        Ok(Some(root)) => {
-            if let Some(t) = build(&mut cx, &root) {
-                if cx.diags.is_empty() {
+        Ok(t) => t,
+    };
+    let aliases = tree.as_ref().map_or(&[][..], |t| &t.aliases);
+    let copies = tree.as_ref().map_or(&[][..], |t| &t.copies);
+    let mut cx = Cx::new(file, aliases, copies);
+    match &tree {
+        None if text.is_empty() => cx.err(
+            Pos::START,
+            Path::ROOT,
+            "the file is empty".into(),
+            Some(NO_TOPOLOGY_HELP.into()),
+        ),
+        None => cx.err(
+            Pos::START,
+            Path::ROOT,
+            "the file holds no topology, only comments or blank lines".into(),
+            Some(NO_TOPOLOGY_HELP.into()),
+        ),
+        Some(tree) => {
+            let root = &tree.root;
+            if let Some(t) = build(&mut cx, root) {
+                if cx.reported() == 0 {
                     return Ok(t);
                 }
             }
-            if cx.diags.is_empty() {
+            if cx.reported() == 0 {
                 // Every path that gives up has reported why; stay safe anyway.
                 cx.err(
                     root.pos,
@@ -141,22 +221,66 @@ impl fmt::Display for Path<'_> {
     }
 }
 
+/// The longest message, help or key path kept, in characters: a bound on
+/// what one error costs, whatever it quotes.
+const MESSAGE_MAX: usize = 600;
+
 /// Collects diagnostics; the typed readers below report what they refuse.
+///
+/// Memory stays bounded whatever the file: every value quoted in a message
+/// (between backquotes) is clipped to [`crate::text::QUOTE_MAX`]
+/// characters, and only the first [`MAX_ERRORS`] problems in file order
+/// are kept; the others are counted.
 pub(crate) struct Cx<'f> {
     file: &'f str,
+    /// The alias uses and copied places that a [`Pos`] may refer to.
+    aliases: &'f [AliasUse],
+    copies: &'f [Copied],
+    /// The problems kept: at most `4 * MAX_ERRORS`, pruned to the first
+    /// `MAX_ERRORS` in file order whenever it fills.
     diags: Vec<Diagnostic>,
+    /// Hashes of every problem reported, so that one found twice (the same
+    /// place, path and words) counts once.
+    seen: FxHashSet<u64>,
+    /// Problems reported, each counted once.
+    reported: usize,
     /// "Did you mean" over a list of names costs a pass over the list: a
     /// file with thousands of bad references gets it for the first few.
     suggestions_left: usize,
 }
 
 impl<'f> Cx<'f> {
-    fn new(file: &'f str) -> Self {
+    fn new(file: &'f str, aliases: &'f [AliasUse], copies: &'f [Copied]) -> Self {
         Cx {
             file,
+            aliases,
+            copies,
             diags: Vec::new(),
+            seen: FxHashSet::default(),
+            reported: 0,
             suggestions_left: 64,
         }
+    }
+
+    /// The line of `pos` in the text (a copied node's, in the anchored value).
+    pub(crate) fn line(&self, pos: Pos) -> u32 {
+        yaml::place(self.aliases, self.copies, pos).0.line
+    }
+
+    /// Where `first` is, seen from `here`: `on line 4`, or `earlier on this
+    /// line`.
+    pub(crate) fn first_place(&self, first: Pos, here: Pos) -> String {
+        let (first, here) = (self.line(first), self.line(here));
+        if first == here {
+            "earlier on this line".into()
+        } else {
+            format!("on line {first}")
+        }
+    }
+
+    /// How many problems have been reported so far.
+    pub(crate) fn reported(&self) -> usize {
+        self.reported
     }
 
     pub(crate) fn err(
@@ -166,21 +290,58 @@ impl<'f> Cx<'f> {
         message: String,
         help: Option<String>,
     ) {
-        self.diags.push(Diagnostic {
+        let short =
+            |s: &str| crate::text::clip(&crate::text::clip_quoted(s), MESSAGE_MAX).into_owned();
+        let mut message = short(&message);
+        let (pos, alias) = yaml::place(self.aliases, self.copies, pos);
+        if let Some(u) = alias {
+            message.push_str(&format!(
+                " (in the value anchored on line {}, copied here by the alias on line {}, column {})",
+                u.anchor.line, u.at.line, u.at.column
+            ));
+        }
+        // Keys are values too: each segment of the path is clipped.
+        let path = path.to_string();
+        let path = if path.len() > crate::text::QUOTE_MAX {
+            let segs: Vec<_> = path
+                .split('.')
+                .map(|seg| crate::text::clip(seg, crate::text::QUOTE_MAX))
+                .collect();
+            short(&segs.join("."))
+        } else {
+            path
+        };
+        let d = Diagnostic {
             file: self.file.to_string(),
             line: pos.line,
             column: pos.column,
-            path: path.to_string(),
+            path,
             message,
-            help,
-        });
+            help: help.map(|h| short(&h)),
+        };
+        if !self.seen.insert(FxBuildHasher.hash_one(&d)) {
+            return;
+        }
+        self.reported += 1;
+        self.diags.push(d);
+        if self.diags.len() >= 4 * MAX_ERRORS {
+            self.prune();
+        }
+    }
+
+    /// Keeps the first `MAX_ERRORS` problems in file order. Stable:
+    /// problems found at one place keep the order they were found in.
+    fn prune(&mut self) {
+        self.diags.sort_by_key(|d| (d.line, d.column));
+        self.diags.truncate(MAX_ERRORS);
     }
 
     fn finish(mut self) -> Diagnostics {
-        // Stable: problems found at one place keep the order they were found in.
-        self.diags.sort_by_key(|d| (d.line, d.column));
-        self.diags.dedup();
-        Diagnostics(self.diags)
+        self.prune();
+        Diagnostics {
+            more: self.reported - self.diags.len(),
+            errors: self.diags,
+        }
     }
 
     /// The closest of `names` to `word`, within the suggestion budget.
@@ -291,6 +452,19 @@ impl<'f> Cx<'f> {
         if let Value::Scalar(s) = &n.value {
             if s.kind() == ScalarKind::Int {
                 let v = yaml::parse_int(&s.text).unwrap_or(i128::MAX);
+                let digits = s.text.trim_start_matches(['+', '-']);
+                if digits.len() > 1
+                    && digits.starts_with('0')
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                {
+                    self.err(
+                        n.pos,
+                        path,
+                        format!("{what} `{}` has a leading zero", s.text),
+                        Some(format!("write {v}: a leading 0 means octal to YAML 1.1 and to some tools, so netsim refuses it, as it refuses `010.0.0.1`")),
+                    );
+                    return None;
+                }
                 if let Ok(v) = u32::try_from(v) {
                     if (lo..=hi).contains(&v) {
                         return Some(v);
@@ -299,7 +473,11 @@ impl<'f> Cx<'f> {
                 self.err(
                     n.pos,
                     path,
-                    format!("{what} must be from {lo} to {hi}, not {}", s.text),
+                    // A whole number may be any length: shown clipped.
+                    format!(
+                        "{what} must be from {lo} to {hi}, not {}",
+                        crate::text::clip(&s.text, crate::text::QUOTE_MAX)
+                    ),
                     None,
                 );
                 return None;
@@ -322,16 +500,19 @@ impl<'f> Cx<'f> {
         match s.parse::<Ipv4Addr>() {
             Ok(a) => Some(a),
             Err(_) => {
-                let help = if s.contains('/') {
-                    "write the address alone, without a prefix length, e.g. 172.17.0.2"
+                let fixed = without_leading_zeros(s).filter(|f| f.parse::<Ipv4Addr>().is_ok());
+                let help = if let Some(fixed) = fixed {
+                    leading_zeros_help(&fixed)
+                } else if s.contains('/') {
+                    "write the address alone, without a prefix length, e.g. 172.17.0.2".into()
                 } else {
-                    "write four numbers from 0 to 255 separated by dots, e.g. 172.17.0.2"
+                    "write four numbers from 0 to 255 separated by dots, e.g. 172.17.0.2".into()
                 };
                 self.err(
                     n.pos,
                     path,
                     format!("`{s}` is not an IPv4 address"),
-                    Some(help.into()),
+                    Some(help),
                 );
                 None
             }
@@ -350,6 +531,13 @@ impl<'f> Cx<'f> {
                     (
                         format!("`{s}` has no prefix length"),
                         format!("write the address with its prefix length, e.g. {s}/24"),
+                    )
+                } else if let Some(fixed) =
+                    without_leading_zeros(s).filter(|f| f.parse::<Ipv4Net>().is_ok())
+                {
+                    (
+                        format!("`{s}` is not an IPv4 CIDR"),
+                        leading_zeros_help(&fixed),
                     )
                 } else {
                     (format!("`{s}` is not an IPv4 CIDR"), e.to_string())
@@ -402,13 +590,14 @@ impl<'f> Cx<'f> {
     ) -> Fields<'n> {
         let mut f = Fields {
             known,
-            vals: [None; MAX_FIELDS],
+            vals: vec![None; known.len()],
         };
         for (k, v) in entries {
             let Some(key) = self.key(k, path) else {
                 continue;
             };
             match known.iter().position(|x| *x == key) {
+                // `vals` has a slot for every known key: none is dropped.
                 Some(i) => match f.vals.get_mut(i) {
                     Some(Some((first, _))) => {
                         self.err(
@@ -416,7 +605,7 @@ impl<'f> Cx<'f> {
                             path.key(key),
                             format!(
                                 "`{key}` is given twice; the first is {}",
-                                first_place(*first, k.pos)
+                                self.first_place(*first, k.pos)
                             ),
                             Some("remove one of the two".into()),
                         );
@@ -458,6 +647,15 @@ impl<'f> Cx<'f> {
         what: &str,
         known: &[&str],
     ) {
+        if matches!(key, "true" | "True" | "TRUE") && known.contains(&"on") {
+            self.err(
+                pos,
+                path.key(key),
+                format!("unknown key `{key}`; was it `on`?"),
+                Some("YAML 1.1 tools (Python's PyYAML among them) read `on:` as the boolean true and write it back as `true:`; write `on:` here, and if such a tool writes this file, make it quote the key: `'on':`".into()),
+            );
+            return;
+        }
         let list = names::all_of(known);
         let help = match names::closest(key, known.iter().copied()) {
             Some(c) => format!("did you mean `{c}`? the keys of {what} are {list}"),
@@ -472,21 +670,44 @@ impl<'f> Cx<'f> {
     }
 }
 
-const MAX_FIELDS: usize = 16;
-
-/// Where `first` is, seen from `here`: `on line 4`, or `earlier on this line`.
-pub(crate) fn first_place(first: Pos, here: Pos) -> String {
-    if first.line == here.line {
-        "earlier on this line".into()
-    } else {
-        format!("on line {}", first.line)
+/// `010.0.0.1` (or `010.0.0.0/8`) without its leading zeros, when it has
+/// any; the caller checks that this is all that is wrong with it.
+fn without_leading_zeros(s: &str) -> Option<String> {
+    let (addr, prefix) = match s.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (s, None),
+    };
+    let octets: Vec<&str> = addr.split('.').collect();
+    let zeroed = |o: &&str| o.len() > 1 && o.starts_with('0');
+    if octets.len() != 4
+        || !octets
+            .iter()
+            .all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()))
+        || !octets.iter().any(zeroed)
+    {
+        return None;
     }
+    let fixed: Vec<String> = octets
+        .iter()
+        .map(|o| o.parse::<u8>().map(|v| v.to_string()))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let fixed = fixed.join(".");
+    Some(match prefix {
+        Some(p) => format!("{fixed}/{p}"),
+        None => fixed,
+    })
+}
+
+fn leading_zeros_help(fixed: &str) -> String {
+    format!("write {fixed}: a leading 0 means octal to some tools (`010` is 8 to them, 10 to others), so netsim refuses it")
 }
 
 /// The known keys of one map, each with the place of its key.
 pub(crate) struct Fields<'n> {
     known: &'static [&'static str],
-    vals: [Option<(Pos, &'n Node<'n>)>; MAX_FIELDS],
+    /// One slot per known key, in the order of `known`.
+    vals: Vec<Option<(Pos, &'n Node<'n>)>>,
 }
 
 impl<'n> Fields<'n> {
@@ -781,62 +1002,19 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
         next = next.saturating_add(1).saturating_add(n.ifaces.len() as u32);
     }
     let ids = Ids { base };
-    let mut ifaces: Vec<Iface> = Vec::with_capacity(next as usize);
-    for (ni, n) in d.nodes.iter().enumerate() {
-        let node = NodeId(ni as u32);
-        ifaces.push(Iface {
-            id: ids.of(ni, Local::Lo),
-            node,
-            name: "lo".into(),
-            kind: IfaceKind::Loopback,
-            addresses: d.lo.to_vec(),
-            mac: MacAddr::ZERO,
-            mtu: 65536,
-            master: None,
-            stp: false,
-            vxlan: None,
-            link: IfaceLink::None,
-        });
-        for (fi, f) in n.ifaces.iter().enumerate() {
-            let kind = f.kind();
-            ifaces.push(Iface {
-                id: ids.of(ni, Local::If(fi)),
-                node,
-                name: f.name.to_string(),
-                kind,
-                addresses: f.addresses.clone(),
-                mac: f.mac.unwrap_or_else(|| match f.addresses.first() {
-                    Some(a) => MacAddr::docker(a.addr()),
-                    None => MacAddr::derived(&format!("{}/{}", n.name, f.name)),
-                }),
-                mtu: f
-                    .mtu
-                    .unwrap_or(if kind == IfaceKind::Vxlan { 1450 } else { 1500 }),
-                master: None,
-                stp: f.stp,
-                vxlan: None,
-                link: IfaceLink::None,
-            });
-        }
-    }
-    links::settle_masters(cx, &d, &ids, &mut ifaces);
-    settle_vxlan(cx, &d, &ids, &mut ifaces);
-
-    // Cables.
+    // Cables first, so that every interface is made with its device whole.
     let mut veths = Vec::new();
     let mut wires = Vec::new();
+    let mut cabled: FxHashMap<IfaceId, Device> = FxHashMap::default();
     for l in &d.links {
         match l {
             LinkDraft::Veth {
                 ends: [(an, ai), (bn, bi)],
             } => {
                 let (a, b) = (ids.of(*an, Local::If(*ai)), ids.of(*bn, Local::If(*bi)));
-                if let Some(x) = ifaces.get_mut(a.index()) {
-                    x.link = IfaceLink::Veth { peer: b };
-                }
-                if let Some(x) = ifaces.get_mut(b.index()) {
-                    x.link = IfaceLink::Veth { peer: a };
-                }
+                let pair = veths.len() as u32;
+                cabled.insert(a, Device::Veth { peer: b, pair });
+                cabled.insert(b, Device::Veth { peer: a, pair });
                 veths.push(VethPair { ends: [a, b] });
             }
             LinkDraft::Wire { ends, name } => {
@@ -844,9 +1022,7 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
                 let ends: Vec<IfaceId> =
                     ends.iter().map(|&(n, i)| ids.of(n, Local::If(i))).collect();
                 for e in &ends {
-                    if let Some(x) = ifaces.get_mut(e.index()) {
-                        x.link = IfaceLink::Wire { wire: id };
-                    }
+                    cabled.insert(*e, Device::Nic { wire: id });
                 }
                 wires.push(Wire {
                     id,
@@ -856,6 +1032,66 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
             }
         }
     }
+    let mut vxlans = settle_vxlan(cx, &d, &ids);
+
+    let mut ifaces: Vec<Iface> = Vec::with_capacity(next as usize);
+    for (ni, n) in d.nodes.iter().enumerate() {
+        let node = NodeId(ni as u32);
+        ifaces.push(Iface {
+            id: ids.of(ni, Local::Lo),
+            node,
+            name: "lo".into(),
+            ifindex: 1,
+            device: Device::Loopback,
+            addresses: d.lo.to_vec(),
+            mac: MacAddr::ZERO,
+            mtu: 65536,
+            master: None,
+        });
+        for (fi, f) in n.ifaces.iter().enumerate() {
+            let id = ids.of(ni, Local::If(fi));
+            let kind = f.kind();
+            let device = match kind {
+                IfaceKind::Loopback => Some(Device::Loopback),
+                IfaceKind::Bridge => Some(Device::Bridge { stp: f.stp }),
+                IfaceKind::Vxlan => vxlans.remove(&id).map(Device::Vxlan),
+                IfaceKind::Veth | IfaceKind::Nic => {
+                    cabled.remove(&id).filter(|dev| dev.kind() == kind)
+                }
+            };
+            let device = device.unwrap_or_else(|| {
+                // Every way to get here has been reported already (an end
+                // of no link, a vxlan without vni or local), so this
+                // topology is never returned; stay safe all the same.
+                if cx.diags.is_empty() {
+                    cx.err(
+                        f.pos,
+                        d.iface_path(ni, fi),
+                        format!("interface `{}` is not complete", f.name),
+                        None,
+                    );
+                }
+                Device::Loopback
+            });
+            ifaces.push(Iface {
+                id,
+                node,
+                name: f.name.to_string(),
+                ifindex: fi as u32 + 2,
+                device,
+                addresses: f.addresses.clone(),
+                mac: f.mac.unwrap_or_else(|| match f.addresses.first() {
+                    Some(a) => MacAddr::docker(a.addr()),
+                    None => MacAddr::derived(&format!("{}/{}", n.name, f.name)),
+                }),
+                mtu: f
+                    .mtu
+                    .unwrap_or(if kind == IfaceKind::Vxlan { 1450 } else { 1500 }),
+                master: None,
+            });
+        }
+    }
+    links::settle_masters(cx, &d, &ids, &mut ifaces);
 
     // Nodes, with their routes, NAT rules and sockets.
     let nodes_path = root_path.key("nodes");
@@ -907,7 +1143,8 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
 }
 
 /// A vxlan's underlay `dev`, now that ids exist.
-fn settle_vxlan(cx: &mut Cx<'_>, d: &Drafts<'_>, ids: &Ids, ifaces: &mut [Iface]) {
+fn settle_vxlan(cx: &mut Cx<'_>, d: &Drafts<'_>, ids: &Ids) -> FxHashMap<IfaceId, Vxlan> {
+    let mut out = FxHashMap::default();
     for (ni, n) in d.nodes.iter().enumerate() {
         for (fi, f) in n.ifaces.iter().enumerate() {
             let Some(v) = &f.vxlan else { continue };
@@ -939,16 +1176,18 @@ fn settle_vxlan(cx: &mut Cx<'_>, d: &Drafts<'_>, ids: &Ids, ifaces: &mut [Iface]
                 },
             };
             if let (Some(vni), Some(local)) = (v.vni, v.local) {
-                if let Some(x) = ifaces.get_mut(ids.of(ni, Local::If(fi)).index()) {
-                    x.vxlan = Some(Vxlan {
+                out.insert(
+                    ids.of(ni, Local::If(fi)),
+                    Vxlan {
                         vni,
                         local,
                         remotes: v.remotes.clone(),
                         dev,
                         port: v.port,
-                    });
-                }
+                    },
+                );
             }
         }
     }
+    out
 }

@@ -94,7 +94,7 @@ pub(super) fn read<'n>(cx: &mut Cx<'_>, d: &mut Drafts<'n>, n: &'n Node<'n>, pat
                 p,
                 format!(
                     "node `{name}` is declared twice; the first is {}",
-                    super::first_place(first.pos, k.pos)
+                    cx.first_place(first.pos, k.pos)
                 ),
                 Some("give each node a name of its own".into()),
             );
@@ -211,7 +211,7 @@ fn node<'n>(
                         p,
                         format!(
                             "interface `{iname}` is declared twice; the first is {}",
-                            super::first_place(first.pos, k.pos)
+                            cx.first_place(first.pos, k.pos)
                         ),
                         Some("names are unique within a node: rename or remove one".into()),
                     );
@@ -497,8 +497,8 @@ fn listen(cx: &mut Cx<'_>, n: &Node<'_>, path: &Path<'_>) -> Vec<Listen> {
         };
         let Some((proto, port)) = s.split_once('/') else {
             let help = match port_number(s) {
-                Some(p) => format!("write the protocol too: tcp/{p} or udp/{p}"),
-                None => "write tcp/PORT or udp/PORT, e.g. tcp/80".into(),
+                Ok(p) => format!("write the protocol too: tcp/{p} or udp/{p}"),
+                Err(_) => "write tcp/PORT or udp/PORT, e.g. tcp/80".into(),
             };
             cx.err(it.pos, p, format!("`{s}` is not a socket"), Some(help));
             continue;
@@ -516,14 +516,13 @@ fn listen(cx: &mut Cx<'_>, n: &Node<'_>, path: &Path<'_>) -> Vec<Listen> {
                 continue;
             }
         };
-        let Some(port) = port_number(port) else {
-            cx.err(
-                it.pos,
-                p,
-                format!("`{s}`: the port must be a number from 1 to 65535"),
-                None,
-            );
-            continue;
+        let port = match port_number(port) {
+            Ok(port) => port,
+            Err(e) => {
+                let (message, help) = e.describe(s, port);
+                cx.err(it.pos, p, message, help);
+                continue;
+            }
         };
         let l = Listen { proto, port };
         if !seen.insert(l) {
@@ -540,12 +539,46 @@ fn listen(cx: &mut Cx<'_>, n: &Node<'_>, path: &Path<'_>) -> Vec<Listen> {
     out
 }
 
-/// A port: 1 to 65535, in decimal.
-pub(super) fn port_number(s: &str) -> Option<u16> {
-    if s.is_empty() || s.len() > 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+/// Why a port written in a string is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PortError {
+    /// Not a number from 1 to 65535.
+    Invalid,
+    /// `08`: a leading zero, which some tools read as octal. Refused as
+    /// `010.0.0.1` is, so that the file means one thing to every reader.
+    LeadingZero(u16),
+}
+
+impl PortError {
+    /// The message and help for `whole` (`tcp/08`), whose port is `port`.
+    pub(super) fn describe(self, whole: &str, port: &str) -> (String, Option<String>) {
+        match self {
+            PortError::Invalid => (
+                format!("`{whole}`: the port must be a number from 1 to 65535"),
+                None,
+            ),
+            PortError::LeadingZero(p) => (
+                format!("`{whole}`: the port `{port}` has a leading zero"),
+                Some(format!("write {p}: a leading 0 means octal to some tools, so netsim refuses it, as it refuses `010.0.0.1`")),
+            ),
+        }
     }
-    s.parse::<u16>().ok().filter(|p| *p > 0)
+}
+
+/// A port: 1 to 65535, in decimal, without leading zeros.
+pub(super) fn port_number(s: &str) -> Result<u16, PortError> {
+    if s.is_empty() || s.len() > 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(PortError::Invalid);
+    }
+    let p = s
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or(PortError::Invalid)?;
+    if s.starts_with('0') {
+        return Err(PortError::LeadingZero(p));
+    }
+    Ok(p)
 }
 
 /// `on` names a host node of this file.

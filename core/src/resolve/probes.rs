@@ -118,6 +118,8 @@ pub(super) fn read(cx: &mut Cx<'_>, d: &Drafts<'_>, n: &Node<'_>, path: &Path<'_
                 "an icmp probe has no port".into(),
                 Some("remove `port`, or make it a tcp or udp probe".into()),
             ),
+            // `to: 10.0.0.2:80` has already said where the port goes.
+            (Some(ProbeProto::Tcp | ProbeProto::Udp), None) if port_in_to(f.get("to")) => {}
             (Some(p @ (ProbeProto::Tcp | ProbeProto::Udp)), None) => cx.err(
                 it.pos,
                 pp,
@@ -140,6 +142,14 @@ pub(super) fn read(cx: &mut Cx<'_>, d: &Drafts<'_>, n: &Node<'_>, path: &Path<'_
             (Some(ProbeProto::Icmp), _) | (_, None) => Some(None),
             (_, Some((_, p))) => p.map(Some),
         };
+        let to = match (from, &to, f.get("to")) {
+            (Some(from), Some((_, a)), Some(v))
+                if broadcast_of_sender(cx, d, from, *a, v, &pp.key("to")) =>
+            {
+                None
+            }
+            _ => to,
+        };
         if let (Some(from), Some((to_text, to)), Some(proto), Some(port), Some(ttl), Some(expect)) =
             (from, to, proto, port, ttl, expect)
         {
@@ -155,6 +165,13 @@ pub(super) fn read(cx: &mut Cx<'_>, d: &Drafts<'_>, n: &Node<'_>, path: &Path<'_
         }
     }
     out
+}
+
+/// Whether `to` is written `ADDRESS:PORT`.
+fn port_in_to(to: Option<&Node<'_>>) -> bool {
+    to.and_then(Node::text)
+        .and_then(|s| s.split_once(':'))
+        .is_some_and(|(a, _)| a.parse::<Ipv4Addr>().is_ok())
 }
 
 /// An IPv4 address; a node (its first address); or `NODE:IF` (that
@@ -174,6 +191,19 @@ fn target(
         Some((n, i)) => (n, Some(i)),
         None => (s, None),
     };
+    if let (Ok(a), Some(port)) = (node.parse::<Ipv4Addr>(), iface) {
+        let help = match super::nodes::port_number(port) {
+            Ok(p) => format!("write `to: {a}` and `port: {p}` (with `proto: tcp` or `udp`)"),
+            Err(_) => format!("write `to: {a}`, and the port under `port:`"),
+        };
+        cx.err(
+            v.pos,
+            path,
+            format!("`{s}` is not a destination: a probe's port is given by `port`, not in `to`"),
+            Some(help),
+        );
+        return None;
+    }
     let Some(&ni) = d.node_index.get(node) else {
         if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
             cx.err(
@@ -245,6 +275,56 @@ fn target(
     addr.map(|a| (s.to_string(), a))
 }
 
+/// Whether `to` is a broadcast address the sender knows as one: the
+/// broadcast address of a subnet it has an address in, or 255.255.255.255.
+/// Reported: `ping` refuses such an address without `-b`, a TCP socket
+/// refuses to connect to it (ENETUNREACH) and a UDP one to send to it
+/// without SO_BROADCAST (EACCES). A remote subnet's broadcast address is
+/// not one to the sender: it goes out like any other.
+fn broadcast_of_sender(
+    cx: &mut Cx<'_>,
+    d: &Drafts<'_>,
+    from: NodeId,
+    to: Ipv4Addr,
+    v: &Node<'_>,
+    path: &Path<'_>,
+) -> bool {
+    let Some(n) = d.nodes.get(from.0 as usize) else {
+        return false;
+    };
+    let why = if to.is_broadcast() {
+        "is the limited broadcast address".to_string()
+    } else {
+        let Some((f, a)) = n.ifaces.iter().find_map(|f| {
+            f.addresses
+                .iter()
+                .find(|a| a.prefix() <= 30 && a.broadcast() == to)
+                .map(|a| (f, a))
+        }) else {
+            return false;
+        };
+        format!(
+            "is the broadcast address of {}, the subnet of `{}`'s address {a} on {}",
+            a.trunc(),
+            n.name,
+            f.name
+        )
+    };
+    let shown = v.text().unwrap_or_default();
+    let text = if shown == to.to_string() {
+        format!("{to}")
+    } else {
+        format!("`{shown}` ({to})")
+    };
+    cx.err(
+        v.pos,
+        path,
+        format!("{text} {why}: a probe goes to one host"),
+        Some("`ping` refuses a broadcast address without `-b`, and TCP and UDP sockets refuse it too; probe the address of one host".into()),
+    );
+    true
+}
+
 fn result(cx: &mut Cx<'_>, v: &Node<'_>, path: &Path<'_>) -> Option<ProbeResult> {
     let words: Vec<&str> = ProbeResult::ALL.iter().map(|r| r.as_str()).collect();
     cx.choice(v, path, "result", &words)
@@ -253,6 +333,18 @@ fn result(cx: &mut Cx<'_>, v: &Node<'_>, path: &Path<'_>) -> Option<ProbeResult>
 
 fn expect(cx: &mut Cx<'_>, v: &Node<'_>, path: &Path<'_>) -> Option<Expect> {
     match &v.value {
+        Value::Map(entries) if entries.is_empty() => {
+            // An empty map would pass whatever happens and print an empty
+            // "expected:": refused, as a probe without `expect` says the
+            // same thing plainly.
+            cx.err(
+                v.pos,
+                path,
+                "`expect` is an empty map: it expects nothing".into(),
+                Some("write what must come of the probe, e.g. `expect: reply` or `expect: { result: reply, ttl: 63 }`; or remove `expect` to run the probe without an expectation".into()),
+            );
+            None
+        }
         Value::Map(entries) => {
             let f = cx.fields(entries, path, "`expect`", EXPECT_KEYS);
             let mut e = Expect::default();

@@ -6,7 +6,7 @@ use core::net::Ipv4Addr;
 
 use rustc_hash::FxHashMap;
 
-use super::nodes::port_number;
+use super::nodes::{port_number, PortError};
 use super::yaml::Node;
 use super::{Cx, Drafts, Ids, Local, NodeDraft, Path};
 use crate::model::{L4Proto, NatRule, Route};
@@ -14,7 +14,7 @@ use crate::wire::Ipv4Net;
 
 const ROUTE_KEYS: &[&str] = &["to", "via", "dev"];
 
-const GATEWAY_HELP: &str = "a gateway must be on a connected subnet (Linux: Nexthop has invalid gateway); add an address in its subnet, or fix the gateway";
+const GATEWAY_HELP: &str = "Linux accepts a gateway it can reach on a link: in the subnet of an address of the node, or covered by a route with `dev` and no `via` (the /32 set-up: `{ to: 10.0.0.1/32, dev: eth0 }` then `{ to: default, via: 10.0.0.1 }`); add one of those, or fix the gateway";
 
 /// Where a destination was first seen: a connected subnet (interface,
 /// address) or an earlier route (index, line).
@@ -84,14 +84,134 @@ impl Subnets {
         Subnets { by_len }
     }
 
-    /// The interface whose subnet holds `ip`: the longest prefix, as the
-    /// kernel's lookup of the gateway finds it; among equals, the first
-    /// interface.
-    fn find(&self, ip: Ipv4Addr) -> Option<usize> {
+    /// The interface whose subnet holds `ip`, and that subnet: the longest
+    /// prefix, as the kernel's lookup of the gateway finds it; among
+    /// equals, the first interface.
+    fn find(&self, ip: Ipv4Addr) -> Option<(usize, Ipv4Net)> {
         self.by_len.iter().find_map(|(p, m)| {
-            let net = Ipv4Net::new(ip, *p)?.network();
-            m.get(&u32::from(net)).copied()
+            let net = Ipv4Net::new(ip, *p)?.trunc();
+            m.get(&u32::from(net.network())).map(|&fi| (fi, net))
         })
+    }
+}
+
+/// What a gateway is reached through: the connected subnet of an address,
+/// or a route of the same node with `dev` and no `via`.
+#[derive(Clone, Copy)]
+enum OnLink {
+    Subnet(Local, Ipv4Net),
+    DevRoute(Local, Ipv4Net),
+}
+
+impl OnLink {
+    fn prefix(self) -> u8 {
+        match self {
+            OnLink::Subnet(_, n) | OnLink::DevRoute(_, n) => n.prefix(),
+        }
+    }
+}
+
+/// The routes of a list with `dev` and no `via`, read quietly (the main
+/// pass reports what is wrong with them): the gateways of other routes may
+/// be reached through them, wherever they stand in the list.
+fn dev_routes(d: &Drafts<'_>, ni: usize, items: &[Node<'_>]) -> Vec<(Ipv4Net, Local)> {
+    let mut out = Vec::new();
+    for it in items {
+        let super::yaml::Value::Map(entries) = &it.value else {
+            continue;
+        };
+        let get = |key: &str| {
+            entries
+                .iter()
+                .find(|(k, _)| k.text() == Some(key))
+                .map(|(_, v)| v)
+        };
+        if get("via").is_some() {
+            continue;
+        }
+        let to = match get("to").and_then(Node::text) {
+            Some("default") => Some(Ipv4Net::DEFAULT),
+            Some(t) => t.parse::<Ipv4Net>().ok().filter(|c| c.is_network()),
+            None => None,
+        };
+        let dev = get("dev").and_then(Node::text).and_then(|s| d.local(ni, s));
+        if let (Some(to), Some(dev)) = (to, dev) {
+            out.push((to, dev));
+        }
+    }
+    out
+}
+
+/// The route with `dev` and no `via` that covers `gw` with the longest
+/// prefix, through interface `only` if given.
+fn dev_route_for(routes: &[(Ipv4Net, Local)], gw: Ipv4Addr, only: Option<Local>) -> Option<OnLink> {
+    routes
+        .iter()
+        .filter(|(to, l)| to.contains(gw) && only.is_none_or(|o| o == *l))
+        .max_by_key(|(to, _)| to.prefix())
+        .map(|&(to, l)| OnLink::DevRoute(l, to))
+}
+
+/// The longer prefix of the two, as the kernel's lookup picks; a connected
+/// subnet on a tie.
+fn longest(subnet: Option<OnLink>, route: Option<OnLink>) -> Option<OnLink> {
+    match (subnet, route) {
+        (Some(s), Some(r)) if r.prefix() > s.prefix() => Some(r),
+        (Some(s), _) => Some(s),
+        (None, r) => r,
+    }
+}
+
+/// A gateway on link must still be a host there: not the network or
+/// broadcast address of its subnet (a /31 and a /32 have neither, RFC
+/// 3021), and not an address of the node itself. Linux refuses each
+/// (Nexthop has invalid gateway).
+#[allow(clippy::too_many_arguments)]
+fn gateway_ok(
+    cx: &mut Cx<'_>,
+    d: &Drafts<'_>,
+    ni: usize,
+    node: &NodeDraft<'_>,
+    gw: Ipv4Addr,
+    on: OnLink,
+    rp: &Path<'_>,
+    pos: super::yaml::Pos,
+) -> bool {
+    let problem = match on {
+        OnLink::Subnet(l, net) if net.prefix() <= 30 => {
+            let of = format!("{net}, the subnet of {}", d.local_name(ni, l));
+            if gw == net.network() {
+                Some(format!("gateway {gw} is the network address of {of}"))
+            } else if gw == net.broadcast() {
+                Some(format!("gateway {gw} is the broadcast address of {of}"))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    let problem = problem.or_else(|| {
+        node.ifaces
+            .iter()
+            .find(|f| f.addresses.iter().any(|a| a.addr() == gw))
+            .map(|f| {
+                format!(
+                    "gateway {gw} is an address of this node itself (on {})",
+                    f.name
+                )
+            })
+    });
+    match problem {
+        None => true,
+        Some(message) => {
+            cx.err(
+                pos,
+                rp.key("via"),
+                message,
+                Some("Linux refuses it (Nexthop has invalid gateway): a gateway is the address of another host on the link, such as a router".into()),
+            );
+            false
+        }
     }
 }
 
@@ -160,6 +280,7 @@ pub(super) fn routes(
         }
     }
     let mut subnets: Option<Subnets> = None;
+    let dev_routes = dev_routes(d, ni, items);
     for (i, it) in items.iter().enumerate() {
         let rp = path.index(i);
         let Some(entries) = cx.map(
@@ -213,43 +334,87 @@ pub(super) fn routes(
             (Some(None), _) | (_, Some(None)) => continue,
             (None, Some(Some(l))) => l,
             (Some(Some(gw)), Some(Some(l))) => {
-                if !d.local_addresses(ni, l).iter().any(|a| a.contains(gw)) {
-                    if !node.bad_addresses {
-                        let subnets: Vec<String> = d
-                            .local_addresses(ni, l)
-                            .iter()
-                            .map(|a| a.trunc().to_string())
-                            .collect();
-                        let has = if subnets.is_empty() {
-                            "it has no addresses".to_string()
-                        } else {
-                            format!("its subnets: {}", subnets.join(", "))
-                        };
-                        cx.err(
+                // The gateway must be on link through this very interface.
+                let subnet = d
+                    .local_addresses(ni, l)
+                    .iter()
+                    .filter(|a| a.contains(gw))
+                    .max_by_key(|a| a.prefix())
+                    .map(|a| OnLink::Subnet(l, a.trunc()));
+                let found = longest(subnet, dev_route_for(&dev_routes, gw, Some(l)));
+                match found {
+                    Some(on) => {
+                        if !gateway_ok(
+                            cx,
+                            d,
+                            ni,
+                            node,
+                            gw,
+                            on,
+                            &rp,
                             f.get("via").map_or(it.pos, |v| v.pos),
-                            rp.key("via"),
-                            format!(
-                                "gateway {gw} is not in a subnet of {} ({has})",
-                                d.local_name(ni, l)
-                            ),
-                            Some(GATEWAY_HELP.into()),
-                        );
+                        ) {
+                            continue;
+                        }
+                        l
                     }
-                    continue;
+                    None => {
+                        if !node.bad_addresses {
+                            let subnets: Vec<String> = d
+                                .local_addresses(ni, l)
+                                .iter()
+                                .map(|a| a.trunc().to_string())
+                                .collect();
+                            let has = if subnets.is_empty() {
+                                "it has no addresses".to_string()
+                            } else {
+                                format!("its subnets: {}", subnets.join(", "))
+                            };
+                            cx.err(
+                                f.get("via").map_or(it.pos, |v| v.pos),
+                                rp.key("via"),
+                                format!(
+                                    "gateway {gw} is not in a subnet of {} ({has}), nor covered by a route with `dev: {}` and no `via`",
+                                    d.local_name(ni, l),
+                                    d.local_name(ni, l)
+                                ),
+                                Some(GATEWAY_HELP.into()),
+                            );
+                        }
+                        continue;
+                    }
                 }
-                l
             }
             (Some(Some(gw)), None) => {
-                let found = subnets.get_or_insert_with(|| Subnets::of(node)).find(gw);
-                match found {
-                    Some(fi) => Local::If(fi),
+                let subnet = subnets
+                    .get_or_insert_with(|| Subnets::of(node))
+                    .find(gw)
+                    .map(|(fi, net)| OnLink::Subnet(Local::If(fi), net));
+                match longest(subnet, dev_route_for(&dev_routes, gw, None)) {
+                    Some(on) => {
+                        if !gateway_ok(
+                            cx,
+                            d,
+                            ni,
+                            node,
+                            gw,
+                            on,
+                            &rp,
+                            f.get("via").map_or(it.pos, |v| v.pos),
+                        ) {
+                            continue;
+                        }
+                        match on {
+                            OnLink::Subnet(l, _) | OnLink::DevRoute(l, _) => l,
+                        }
+                    }
                     None => {
                         if !node.bad_addresses {
                             cx.err(
                                 f.get("via").map_or(it.pos, |v| v.pos),
                                 rp.key("via"),
                                 format!(
-                                    "gateway {gw} is not in any subnet of {}'s interfaces ({})",
+                                    "gateway {gw} is not in any subnet of {}'s interfaces ({}), nor covered by a route with `dev` and no `via`",
                                     node.name,
                                     describe_subnets(node)
                                 ),
@@ -284,7 +449,7 @@ pub(super) fn routes(
                 Some("Linux refuses a second route to the same destination (RTNETLINK answers: File exists); keep one".into()),
             ),
             None => {
-                dests.add(key, Dest::Route(i, it.pos.line));
+                dests.add(key, Dest::Route(i, cx.line(it.pos)));
                 out.push(Route {
                     to,
                     via: via.flatten(),
@@ -535,14 +700,19 @@ fn dnat_to(cx: &mut Cx<'_>, v: &Node<'_>, path: &Path<'_>) -> Option<(Ipv4Addr, 
     match port {
         None => Some((ip, None)),
         Some(p) => match port_number(p) {
-            Some(p) => Some((ip, Some(p))),
-            None => {
+            Ok(p) => Some((ip, Some(p))),
+            Err(PortError::Invalid) => {
                 cx.err(
                     v.pos,
                     path,
                     format!("the port of `{s}` must be a number from 1 to 65535"),
                     None,
                 );
+                None
+            }
+            Err(e) => {
+                let (message, help) = e.describe(s, p);
+                cx.err(v.pos, path, message, help);
                 None
             }
         },

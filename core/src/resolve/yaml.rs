@@ -10,8 +10,10 @@
 //!
 //! Promises: no recursion on the input's nesting (the tree is built with an
 //! explicit stack and refused beyond [`MAX_DEPTH`] levels), and aliases are
-//! expanded only within a fixed budget of copied nodes, so that an alias
-//! bomb ends in an error at once instead of eating memory.
+//! expanded only within a fixed budget of copied nodes and of copied text,
+//! so that an alias bomb ends in an error at once instead of eating memory.
+//! Every node copied by an alias knows that alias ([`Pos::alias`]), so that
+//! an error in it can name both the anchor and the place of use.
 
 use std::borrow::Cow;
 
@@ -26,7 +28,17 @@ pub const MAX_DEPTH: usize = 64;
 /// few hundred at most.
 pub const MAX_ALIAS_COPIES: usize = 500_000;
 
+/// Bytes of scalar text that anchors and aliases may copy in all: a
+/// 10,000-container file that aliases a 200-byte block per container
+/// copies 2 MB.
+pub const MAX_ALIAS_BYTES: usize = 16 << 20;
+
 /// A place in the file, 1-based, in characters.
+///
+/// A node copied by an alias has no place of its own: its `line` is 0 and
+/// its `column` indexes [`Tree::copies`], which holds its place in the
+/// anchored text and the alias use that copied it ([`place`] reads both).
+/// This keeps every node as small as it was without aliases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Pos {
     pub line: u32,
@@ -34,15 +46,65 @@ pub struct Pos {
 }
 
 impl Pos {
-    pub const START: Pos = Pos { line: 1, column: 1 };
+    pub const START: Pos = Pos::at(1, 1);
+
+    pub const fn at(line: u32, column: u32) -> Pos {
+        Pos { line, column }
+    }
 
     fn of(m: &Marker) -> Pos {
-        Pos {
-            line: u32::try_from(m.line()).unwrap_or(u32::MAX).max(1),
-            column: u32::try_from(m.col())
+        Pos::at(
+            u32::try_from(m.line()).unwrap_or(u32::MAX).max(1),
+            u32::try_from(m.col())
                 .unwrap_or(u32::MAX - 1)
                 .saturating_add(1),
-        }
+        )
+    }
+
+    /// Whether this is an index into [`Tree::copies`].
+    pub fn is_copy(self) -> bool {
+        self.line == 0
+    }
+}
+
+/// One use of an alias (`*name`) that copied an anchored value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AliasUse {
+    /// Where `*name` is written.
+    pub at: Pos,
+    /// Where the anchored value (`&name`) begins.
+    pub anchor: Pos,
+}
+
+/// A node copied by an alias: its place in the anchored text, and the
+/// index of that alias use in [`Tree::aliases`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Copied {
+    pub pos: Pos,
+    pub alias: u32,
+}
+
+/// The document's root, and the tables its copied nodes refer to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tree<'t> {
+    pub root: Node<'t>,
+    pub aliases: Vec<AliasUse>,
+    pub copies: Vec<Copied>,
+}
+
+/// Where `pos` is in the text, and the alias use that copied the node
+/// there, if one did.
+pub fn place<'a>(
+    aliases: &'a [AliasUse],
+    copies: &[Copied],
+    pos: Pos,
+) -> (Pos, Option<&'a AliasUse>) {
+    if !pos.is_copy() {
+        return (pos, None);
+    }
+    match copies.get(pos.column as usize) {
+        Some(c) => (c.pos, aliases.get(c.alias as usize)),
+        None => (Pos::START, None),
     }
 }
 
@@ -188,15 +250,16 @@ impl Node<'_> {
         }
     }
 
-    fn size(&self) -> usize {
+    /// Nodes and bytes of scalar text in this node and below.
+    fn size(&self) -> (usize, usize) {
         // Iterative: the tree may be as deep as MAX_DEPTH, and this runs on
         // anchored nodes only.
-        let mut n = 0;
+        let (mut n, mut bytes) = (0usize, 0usize);
         let mut stack = vec![self];
         while let Some(x) = stack.pop() {
             n += 1;
             match &x.value {
-                Value::Scalar(_) => {}
+                Value::Scalar(s) => bytes = bytes.saturating_add(s.text.len()),
                 Value::Seq(items) => stack.extend(items),
                 Value::Map(entries) => {
                     for (k, v) in entries {
@@ -206,7 +269,32 @@ impl Node<'_> {
                 }
             }
         }
-        n
+        (n, bytes)
+    }
+
+    /// Marks this node and every node below as copied by alias use
+    /// `alias`, filing their places in `copies` (see [`Pos`]). A node
+    /// already copied by an inner alias keeps that one: it is the closer of
+    /// the two to its text.
+    fn mark_copied(&mut self, alias: u32, copies: &mut Vec<Copied>) {
+        let mut stack = vec![self];
+        while let Some(x) = stack.pop() {
+            if !x.pos.is_copy() {
+                let i = u32::try_from(copies.len()).unwrap_or(u32::MAX);
+                copies.push(Copied { pos: x.pos, alias });
+                x.pos = Pos { line: 0, column: i };
+            }
+            match &mut x.value {
+                Value::Scalar(_) => {}
+                Value::Seq(items) => stack.extend(items.iter_mut()),
+                Value::Map(entries) => {
+                    for (k, v) in entries.iter_mut() {
+                        stack.push(k);
+                        stack.push(v);
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -253,15 +341,17 @@ struct Builder<'t> {
     stack: Vec<Frame<'t>>,
     root: Option<Node<'t>>,
     anchors: FxHashMap<usize, Node<'t>>,
+    aliases: Vec<AliasUse>,
+    copies: Vec<Copied>,
     copied: usize,
+    copied_bytes: usize,
 }
 
 impl<'t> Builder<'t> {
     /// Files a finished node under its parent, or as the root.
     fn finish(&mut self, node: Node<'t>, anchor: usize) -> Result<(), SyntaxError> {
         if anchor != 0 {
-            self.copied = self.copied.saturating_add(node.size());
-            self.check_copies(node.pos)?;
+            self.count(node.size(), node.pos)?;
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
@@ -275,18 +365,24 @@ impl<'t> Builder<'t> {
         Ok(())
     }
 
-    fn check_copies(&self, pos: Pos) -> Result<(), SyntaxError> {
-        if self.copied > MAX_ALIAS_COPIES {
-            return Err(SyntaxError {
-                pos,
-                message: format!(
-                    "the anchors and aliases (`&name`, `*name`) of this file copy more than {MAX_ALIAS_COPIES} values"
-                ),
-                help: "this looks like an alias bomb; write the values out, or alias smaller parts"
-                    .into(),
-            });
-        }
-        Ok(())
+    /// Counts a copy of (nodes, bytes) against the budgets, before it is
+    /// made.
+    fn count(&mut self, (n, bytes): (usize, usize), pos: Pos) -> Result<(), SyntaxError> {
+        self.copied = self.copied.saturating_add(n);
+        self.copied_bytes = self.copied_bytes.saturating_add(bytes);
+        let what = if self.copied > MAX_ALIAS_COPIES {
+            format!("more than {MAX_ALIAS_COPIES} values")
+        } else if self.copied_bytes > MAX_ALIAS_BYTES {
+            format!("more than {} MiB of text", MAX_ALIAS_BYTES >> 20)
+        } else {
+            return Ok(());
+        };
+        Err(SyntaxError {
+            pos,
+            message: format!("the anchors and aliases (`&name`, `*name`) of this file copy {what}"),
+            help: "this looks like an alias bomb; write the values out, or alias smaller parts"
+                .into(),
+        })
     }
 
     fn open(&mut self, frame: Frame<'t>, pos: Pos) -> Result<(), SyntaxError> {
@@ -306,14 +402,17 @@ impl<'t> Builder<'t> {
 
 /// Reads the whole text. A text without a document (empty, or only
 /// comments) gives `None`.
-pub fn parse(text: &str) -> Result<Option<Node<'_>>, SyntaxError> {
+pub fn parse(text: &str) -> Result<Option<Tree<'_>>, SyntaxError> {
     let mut options = Options::default();
     options.set_emit_comments(false);
     let mut b = Builder {
         stack: Vec::new(),
         root: None,
         anchors: FxHashMap::default(),
+        aliases: Vec::new(),
+        copies: Vec::new(),
         copied: 0,
+        copied_bytes: 0,
     };
     let mut documents = 0usize;
     for item in Parser::new_from_str_with_options(text, options) {
@@ -417,15 +516,24 @@ pub fn parse(text: &str) -> Result<Option<Node<'_>>, SyntaxError> {
                             .into(),
                     });
                 };
-                b.copied = b.copied.saturating_add(target.size());
-                b.check_copies(pos)?;
-                let copy = target.clone();
+                let (anchor, size) = (target.pos, target.size());
+                b.count(size, pos)?;
+                let Some(mut copy) = b.anchors.get(&id).cloned() else {
+                    continue;
+                };
+                let alias = u32::try_from(b.aliases.len()).unwrap_or(u32::MAX);
+                b.aliases.push(AliasUse { at: pos, anchor });
+                copy.mark_copied(alias, &mut b.copies);
                 b.finish(copy, 0)?;
             }
             _ => {}
         }
     }
-    Ok(b.root)
+    Ok(b.root.map(|root| Tree {
+        root,
+        aliases: b.aliases,
+        copies: b.copies,
+    }))
 }
 
 #[cfg(test)]
@@ -435,7 +543,7 @@ mod tests {
     use super::*;
 
     fn tree(text: &str) -> Node<'_> {
-        parse(text).unwrap().unwrap()
+        parse(text).unwrap().unwrap().root
     }
 
     #[test]
@@ -445,17 +553,11 @@ mod tests {
         let Value::Map(inner) = &top[0].1.value else {
             panic!()
         };
-        assert_eq!(inner[0].0.pos, Pos { line: 2, column: 3 });
+        assert_eq!(inner[0].0.pos, Pos::at(2, 3));
         let Value::Seq(items) = &inner[0].1.value else {
             panic!()
         };
-        assert_eq!(
-            items[1].pos,
-            Pos {
-                line: 2,
-                column: 10
-            }
-        );
+        assert_eq!(items[1].pos, Pos::at(2, 10));
         assert_eq!(items[1].text(), Some("x"));
         assert_eq!(items[0].describe(), "a whole number");
     }
@@ -500,10 +602,46 @@ mod tests {
     }
 
     #[test]
-    fn aliases_are_copied() {
-        let n = tree("a: &x [1, 2]\nb: *x\n");
-        let Value::Map(m) = &n.value else { panic!() };
-        assert_eq!(m[0].1, m[1].1);
+    fn aliases_are_copied_and_the_copies_know_the_alias() {
+        let t = parse("a: &x [1, 2]\nb: *x\nc: &y [*x]\nd: *y\n")
+            .unwrap()
+            .unwrap();
+        let at = |p: Pos| place(&t.aliases, &t.copies, p);
+        let Value::Map(m) = &t.root.value else {
+            panic!()
+        };
+        let (Value::Seq(orig), Value::Seq(copy)) = (&m[0].1.value, &m[1].1.value) else {
+            panic!()
+        };
+        assert_eq!(orig[1].text(), copy[1].text());
+        assert_eq!(at(orig[1].pos), (Pos::at(1, 11), None));
+        let (p, used) = at(copy[1].pos);
+        assert_eq!(p, Pos::at(1, 11));
+        let used = used.unwrap();
+        assert_eq!((used.at, used.anchor), (Pos::at(2, 4), Pos::at(1, 7)));
+        // A copy of a copy names the alias closest to its text.
+        let Value::Seq(d) = &m[3].1.value else {
+            panic!()
+        };
+        let Value::Seq(inner) = &d[0].value else {
+            panic!()
+        };
+        assert_eq!(at(inner[0].pos).1.unwrap().at, Pos::at(3, 8));
+        assert_eq!(at(d[0].pos).1.unwrap().at, Pos::at(3, 8));
+        assert_eq!(at(m[3].1.pos).1.unwrap().at, Pos::at(4, 4));
+    }
+
+    #[test]
+    fn aliases_copy_a_bounded_amount_of_text() {
+        let big = "x".repeat(1 << 20);
+        let mut y = format!("a: &a \"{big}\"\nb: [");
+        for _ in 0..40 {
+            y.push_str("*a, ");
+        }
+        y.push_str("]\n");
+        let e = parse(&y).unwrap_err();
+        assert!(e.message.contains("MiB of text"), "{e:?}");
+        assert_eq!(e.pos.line, 2);
     }
 
     #[test]

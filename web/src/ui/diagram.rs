@@ -109,7 +109,7 @@ pub fn diagram(props: &Props) -> Html {
     let tunnels = t
         .ifaces
         .iter()
-        .filter_map(|i| i.vxlan.as_ref().map(|v| (i, v)))
+        .filter_map(|i| i.vxlan().map(|v| (i, v)))
         .flat_map(|(i, v)| {
             v.remotes.iter().filter_map(move |r| {
                 t.ifaces
@@ -121,7 +121,7 @@ pub fn diagram(props: &Props) -> Html {
                             .node(o.node)
                             .ifaces
                             .iter()
-                            .find(|&&x| t.iface(x).kind == IfaceKind::Vxlan)
+                            .find(|&&x| t.iface(x).kind() == IfaceKind::Vxlan)
                             .copied()
                             .unwrap_or(o.id);
                         line(l.ifaces[i.id.index()].at, l.ifaces[far.index()].at, "vxlan")
@@ -170,7 +170,7 @@ pub fn diagram(props: &Props) -> Html {
                     "start",
                 ),
             };
-            let class = if i.kind == IfaceKind::Vxlan {
+            let class = if i.kind() == IfaceKind::Vxlan {
                 "dot vxlan-dot"
             } else {
                 "dot"

@@ -95,7 +95,7 @@ pub fn inspector(props: &Props) -> Html {
                     </div>
                 }
             });
-            let prev = anim::previous_hop(&r.events, *j);
+            let prev = anim::previous_hop(t, &r.events, *j);
             let changed = prev.map(|p| {
                 let before = r.events[p].bytes().map(|b| dissect(b)).unwrap_or_default();
                 (p, changes(&before, &layers))

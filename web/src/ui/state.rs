@@ -125,8 +125,8 @@ impl State {
         self.probe = None;
         if let Some(t) = self.topo() {
             if probe < t.probes.len() {
-                self.run = Some(Shared::new(model::run_probe(t.clone(), probe)));
-                self.probe = Some(probe);
+                self.run = model::run_probe(t.clone(), probe).map(Shared::new);
+                self.probe = self.run.as_ref().map(|_| probe);
             }
         }
         if self.node.is_none() {

@@ -28,7 +28,7 @@ pub fn state_panel(props: &Props) -> Html {
             .node(n)
             .ifaces
             .iter()
-            .any(|&i| t.iface(i).kind == IfaceKind::Bridge);
+            .any(|&i| t.iface(i).kind() == IfaceKind::Bridge);
         View::ALL
             .iter()
             .filter(|v| **v != View::Fdb || has_bridge)

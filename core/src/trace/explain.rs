@@ -1,331 +1,19 @@
-//! The trace: every frame and every decision of a run, in order.
-//!
-//! This is the one record that the CLI prints, the web page animates and
-//! the kernel verifier compares, so it is plain data: ids, addresses,
-//! frame bytes and enums. [`Event::explain`] turns an event into the one
-//! line a learner reads; [`Event::summary`] gives the tcpdump-style line of
-//! a frame. Both are pure functions of the event and the topology, so the
-//! same run always reads the same.
+//! The words of the trace: [`Event::explain`], the line a learner reads,
+//! and [`render`], the tcpdump-like listing of a run.
 
 use core::fmt::Write as _;
-use core::net::Ipv4Addr;
 
-use crate::model::{IfaceId, NodeId, ProbeProto, ProbeResult, Topology, WireId};
-use crate::sim::route::{RouteEntry, RouteOrigin};
-use crate::sim::Time;
-use crate::wire::frame::{self, Bytes};
-use crate::wire::MacAddr;
-
-/// Where an event happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "at", content = "id", rename_all = "lowercase")]
-pub enum Place {
-    /// In a namespace, not on one interface (a route lookup, a socket).
-    Node(NodeId),
-    /// On one interface of a namespace (a frame, an ARP entry, a bridge port).
-    Iface(IfaceId),
-    /// Inside the unmanaged switch of a wire.
-    Wire(WireId),
-}
-
-/// A learning switch: a Linux bridge (by its interface) or a wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
-pub enum Switch {
-    Bridge(IfaceId),
-    Wire(WireId),
-}
-
-/// Why a frame was flooded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FloodWhy {
-    Broadcast,
-    Multicast,
-    /// Unicast to a MAC address the FDB does not know (yet).
-    Unknown,
-}
-
-/// Why a packet or frame went no further, in Linux's terms.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "reason", content = "detail", rename_all = "snake_case")]
-pub enum DropReason {
-    /// The bytes could not be read; the text says which layer failed.
-    Malformed(String),
-    /// Destination MAC is another host's (`PACKET_OTHERHOST`).
-    OtherHost,
-    /// Neither ARP nor IPv4.
-    UnsupportedEtherType(u16),
-    /// An ARP request for an address this namespace does not have.
-    ArpNotForUs(Ipv4Addr),
-    /// An ARP reply nobody asked for (`arp_accept` is 0).
-    UnsolicitedArpReply,
-    /// Not addressed to this namespace, and `ip_forward` is 0.
-    ForwardingOff,
-    /// No route to the destination.
-    NoRoute,
-    /// TTL would reach 0 on forwarding.
-    TtlExpired,
-    /// The next hop never answered ARP.
-    NeighFailed(Ipv4Addr),
-    /// Too many packets already wait for this ARP answer (`unres_qlen`).
-    NeighQueueFull(Ipv4Addr),
-    /// The bridge learned the destination behind the port the frame came in on.
-    SamePort,
-    /// `icmp_echo_ignore_broadcasts` is 1.
-    EchoToBroadcast,
-    /// A reply or error that no socket waits for.
-    NoSocket,
-    /// A TCP reset for no connection: the kernel discards it silently.
-    StrayReset,
-    /// The packet is larger than the interface's MTU.
-    TooBig { len: usize, mtu: u32 },
-    /// VXLAN encapsulation is the next stage of the simulator.
-    VxlanNotModelled,
-    /// The interface is cabled to nothing (a lone NIC on a wire).
-    NoCarrier,
-    /// The run stopped: frames kept multiplying (a loop, a broadcast storm).
-    Storm { events: usize },
-}
-
-/// What the transport layer of the destination did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "what", rename_all = "snake_case")]
-pub enum Delivery {
-    /// The kernel answers an echo request itself.
-    EchoRequest,
-    /// A SYN to a port: `open` answers SYN-ACK, closed answers RST.
-    TcpSyn { port: u16, open: bool },
-    /// The handshake's last ACK: `accept()` returns.
-    TcpAccepted { port: u16 },
-    /// A segment that belongs to no connection: answered with RST.
-    TcpNoConnection { port: u16 },
-    /// A datagram: an open port echoes it, a closed one answers ICMP port
-    /// unreachable.
-    Udp { port: u16, open: bool },
-    /// The probe's socket got its answer.
-    ProbeAnswer { probe: u32, answer: Answer },
-}
-
-/// What came back to a probe's socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Answer {
-    EchoReply {
-        from: Ipv4Addr,
-    },
-    SynAck {
-        from: Ipv4Addr,
-    },
-    Reset {
-        from: Ipv4Addr,
-    },
-    UdpReply {
-        from: Ipv4Addr,
-    },
-    /// ICMP destination unreachable with this code.
-    IcmpUnreachable {
-        from: Ipv4Addr,
-        code: u8,
-    },
-    IcmpTimeExceeded {
-        from: Ipv4Addr,
-    },
-    /// The sender's own kernel gave up: no route (`ENETUNREACH`).
-    LocalNoRoute,
-    /// The sender's own kernel gave up: ARP failed (`EHOSTUNREACH`).
-    LocalNeighFailed {
-        ip: Ipv4Addr,
-    },
-    /// Nothing came back in 5 s.
-    Nothing,
-}
-
-/// One event of a run.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Event {
-    /// Virtual time since the start of the run, in nanoseconds.
-    pub time: Time,
-    pub place: Place,
-    /// The probe (0-based) being run when this happened.
-    pub probe: Option<u32>,
-    pub kind: EventKind,
-}
-
-/// What happened.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum EventKind {
-    /// A probe's socket sends its first packet.
-    ProbeStart {
-        index: u32,
-        proto: ProbeProto,
-        dst: Ipv4Addr,
-        port: Option<u16>,
-        ttl: u8,
-    },
-    /// A frame left this interface.
-    FrameSent {
-        #[serde(serialize_with = "hex")]
-        bytes: Bytes,
-    },
-    /// A frame arrived on this interface.
-    FrameReceived {
-        #[serde(serialize_with = "hex")]
-        bytes: Bytes,
-    },
-    /// The switch learned (or moved) a source MAC onto a port.
-    Learn {
-        switch: Switch,
-        mac: MacAddr,
-        port: IfaceId,
-        moved_from: Option<IfaceId>,
-    },
-    /// Known unicast: out of one port.
-    Forward {
-        switch: Switch,
-        mac: MacAddr,
-        port: IfaceId,
-    },
-    /// Out of every port but the ingress one; `up` when a copy also goes
-    /// up to the bridge's own stack.
-    Flood {
-        switch: Switch,
-        why: FloodWhy,
-        ports: Vec<IfaceId>,
-        up: bool,
-    },
-    /// The frame is for the bridge's own address: passed up to its stack.
-    PassUp { bridge: IfaceId },
-    /// The next hop's MAC is in the neighbour cache.
-    NeighHit { ip: Ipv4Addr, mac: MacAddr },
-    /// Not in the cache: the packet waits; `request` when an ARP request
-    /// goes out because of it.
-    NeighMiss { ip: Ipv4Addr, request: bool },
-    /// An ARP request is retransmitted (`probe` of 3).
-    NeighProbe { ip: Ipv4Addr, probe: u8 },
-    /// The cache learned a MAC; `released` packets that waited go out.
-    NeighLearn {
-        ip: Ipv4Addr,
-        mac: MacAddr,
-        state: &'static str,
-        released: usize,
-    },
-    /// Three requests went unanswered: the entry is FAILED and the
-    /// waiting packets are dropped.
-    NeighFailed { ip: Ipv4Addr, dropped: usize },
-    /// An ARP request for one of our addresses: we reply.
-    ArpAnswer { ip: Ipv4Addr },
-    /// A route lookup for `dst`: `local` when it is an address of this
-    /// namespace, else the matched route, if any.
-    RouteLookup {
-        dst: Ipv4Addr,
-        local: bool,
-        route: Option<RouteEntry>,
-    },
-    /// Forwarding decremented the TTL.
-    TtlDecrement { from: u8, to: u8 },
-    /// The kernel sent an ICMP error about a packet it could not deliver.
-    IcmpError {
-        icmp_type: u8,
-        code: u8,
-        to: Ipv4Addr,
-    },
-    /// The packet reached a socket or the kernel's own handler.
-    Deliver { delivery: Delivery },
-    /// It went no further.
-    Drop { reason: DropReason },
-    /// The probe is over.
-    ProbeEnd { index: u32, result: ProbeResult },
-}
-
-fn hex<S: serde::Serializer>(bytes: &Bytes, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&HexBytes(bytes))
-}
-
-struct HexBytes<'a>(&'a [u8]);
-
-impl core::fmt::Display for HexBytes<'_> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-impl Place {
-    /// `bus1`, `bus1:eth0` or `wire lan`.
-    pub fn label(self, topo: &Topology) -> String {
-        match self {
-            Place::Node(n) => topo.node(n).name.clone(),
-            Place::Iface(i) => topo.iface_label(i),
-            Place::Wire(w) => format!("wire {}", topo.wire(w).name),
-        }
-    }
-
-    /// The namespace, if the place is in one.
-    pub fn node(self, topo: &Topology) -> Option<NodeId> {
-        match self {
-            Place::Node(n) => Some(n),
-            Place::Iface(i) => Some(topo.iface(i).node),
-            Place::Wire(_) => None,
-        }
-    }
-}
-
-impl Switch {
-    pub fn label(self, topo: &Topology) -> String {
-        match self {
-            Switch::Bridge(b) => format!("bridge {}", topo.iface_label(b)),
-            Switch::Wire(w) => format!("wire {}", topo.wire(w).name),
-        }
-    }
-}
+use super::{Answer, Delivery, DropReason, Event, EventKind, FloodWhy, IcmpError, Place};
+use crate::ipv4::route::RouteOrigin;
+use crate::model::{IfaceId, ProbeProto, Topology};
+use crate::neigh::NudState;
+use crate::wire::frame::{self, DestUnreachableHeader};
 
 fn port_name(topo: &Topology, port: IfaceId) -> String {
     topo.iface_label(port)
 }
 
 impl Event {
-    /// The frame's bytes, for frame events.
-    pub fn bytes(&self) -> Option<&Bytes> {
-        match &self.kind {
-            EventKind::FrameSent { bytes } | EventKind::FrameReceived { bytes } => Some(bytes),
-            _ => None,
-        }
-    }
-
-    /// tcpdump-style line of the frame, for frame events.
-    pub fn summary(&self) -> Option<String> {
-        self.bytes().map(|b| frame::summary(b))
-    }
-
-    /// A short name of the kind of event, as in the JSON `type` field.
-    pub fn kind_name(&self) -> &'static str {
-        match &self.kind {
-            EventKind::ProbeStart { .. } => "probe_start",
-            EventKind::FrameSent { .. } => "frame_sent",
-            EventKind::FrameReceived { .. } => "frame_received",
-            EventKind::Learn { .. } => "learn",
-            EventKind::Forward { .. } => "forward",
-            EventKind::Flood { .. } => "flood",
-            EventKind::PassUp { .. } => "pass_up",
-            EventKind::NeighHit { .. } => "neigh_hit",
-            EventKind::NeighMiss { .. } => "neigh_miss",
-            EventKind::NeighProbe { .. } => "neigh_probe",
-            EventKind::NeighLearn { .. } => "neigh_learn",
-            EventKind::NeighFailed { .. } => "neigh_failed",
-            EventKind::ArpAnswer { .. } => "arp_answer",
-            EventKind::RouteLookup { .. } => "route_lookup",
-            EventKind::TtlDecrement { .. } => "ttl_decrement",
-            EventKind::IcmpError { .. } => "icmp_error",
-            EventKind::Deliver { .. } => "deliver",
-            EventKind::Drop { .. } => "drop",
-            EventKind::ProbeEnd { .. } => "probe_end",
-        }
-    }
-
     /// One line that says what happened and why, in Linux's terms.
     pub fn explain(&self, topo: &Topology) -> String {
         let here = self.place.label(topo);
@@ -353,11 +41,37 @@ impl Event {
                 };
                 format!("probe {}: {here} {what}, TTL {ttl}", index + 1)
             }
-            EventKind::FrameSent { bytes } => {
+            EventKind::FrameSent { bytes, .. } => {
                 format!("{here} sends {}", describe_frame(bytes))
             }
-            EventKind::FrameReceived { bytes } => {
+            EventKind::FrameReceived { bytes, .. } => {
                 format!("{here} receives {}", describe_frame(bytes))
+            }
+            EventKind::Transmit {
+                from,
+                to,
+                link,
+                depart,
+                arrive,
+                ..
+            } => {
+                let over = match link {
+                    super::Link::Veth(_) => format!(
+                        "over the veth pair {}: what goes in one end comes out of the other",
+                        link.label(topo)
+                    ),
+                    super::Link::Wire(_) => format!("over wire {}", link.label(topo)),
+                    super::Link::Bridge(_) => "inside the bridge, with no cable".to_string(),
+                    super::Link::Loopback(_) => {
+                        "over lo: the namespace sends it to itself".to_string()
+                    }
+                };
+                format!(
+                    "the frame crosses from {} to {} {over} ({} ns)",
+                    from.label(topo),
+                    to.label(topo),
+                    arrive.saturating_sub(*depart)
+                )
             }
             EventKind::Learn {
                 switch,
@@ -387,6 +101,7 @@ impl Event {
                 why,
                 ports,
                 up,
+                ..
             } => {
                 let why = match why {
                     FloodWhy::Broadcast => "a broadcast frame",
@@ -435,8 +150,13 @@ impl Event {
                 ip,
                 mac,
                 state,
+                from_request,
                 released,
             } => {
+                let state = match (state, from_request) {
+                    (NudState::Stale, true) => "STALE (learned from its request)",
+                    (s, _) => s.as_str(),
+                };
                 let rel = match released {
                     0 => String::new(),
                     1 => ": the packet that waited goes out now".to_string(),
@@ -478,17 +198,43 @@ impl Event {
             EventKind::TtlDecrement { from, to } => {
                 format!("{here} forwards the packet (ip_forward = 1): TTL {from} → {to}")
             }
-            EventKind::IcmpError {
-                icmp_type,
-                code,
-                to,
-            } => {
-                let what = match (icmp_type, code) {
-                    (11, _) => "time exceeded (the TTL ran out here)",
-                    (3, 0) => "net unreachable (no route to the destination)",
-                    (3, 1) => "host unreachable (the destination never answered ARP)",
-                    (3, 3) => "port unreachable (no socket on that UDP port)",
-                    _ => "error",
+            EventKind::Redirect { to, dst, gateway } => format!(
+                "{here} sends the packet back out of the interface it came in on, and {to} is on that link: it tells {to} with an ICMP redirect to send packets for {dst} to {gateway} directly (net.ipv4.conf.all.send_redirects = 1)"
+            ),
+            EventKind::RouteRedirect {
+                dst,
+                gateway,
+                outcome,
+            } => match outcome {
+                super::RedirectOutcome::Cached => format!(
+                    "{here} accepts the redirect (net.ipv4.conf.all.accept_redirects = 1): packets for {dst} now go to {gateway} (ip route get shows `cache <redirected>`)"
+                ),
+                super::RedirectOutcome::ResolvingGateway => format!(
+                    "{here} does not know {gateway}'s MAC yet: it asks for it by ARP and keeps the route as it is this time"
+                ),
+                super::RedirectOutcome::NotFromGateway => format!(
+                    "{here} ignores the redirect for {dst}: it did not come from the gateway it uses for {dst}"
+                ),
+                super::RedirectOutcome::Router => format!(
+                    "{here} forwards packets (net.ipv4.ip_forward = 1), which turns accept_redirects off: the redirect for {dst} is ignored"
+                ),
+            },
+            EventKind::IcmpError { error, to } => {
+                let what = match error {
+                    IcmpError::TimeExceeded(_) => "time exceeded (the TTL ran out here)",
+                    IcmpError::Unreachable(DestUnreachableHeader::Network) => {
+                        "net unreachable (no route to the destination)"
+                    }
+                    IcmpError::Unreachable(DestUnreachableHeader::Host) => {
+                        "host unreachable (the destination never answered ARP)"
+                    }
+                    IcmpError::Unreachable(DestUnreachableHeader::Port) => {
+                        "port unreachable (no socket on that UDP port)"
+                    }
+                    IcmpError::Unreachable(DestUnreachableHeader::Protocol) => {
+                        "protocol unreachable (no handler for that IP protocol)"
+                    }
+                    IcmpError::Unreachable(_) => "destination unreachable",
                 };
                 format!("{here} sends ICMP {what} back to {to}")
             }
@@ -522,15 +268,17 @@ impl Event {
                         }
                         Answer::Reset { from } => format!("RST from {from}: connection refused"),
                         Answer::UdpReply { from } => format!("the datagram echoed by {from}"),
-                        Answer::IcmpUnreachable { from, code } => match *code {
-                            3 => format!("ICMP port unreachable from {from}: refused"),
-                            0 => format!("ICMP net unreachable from {from}"),
-                            1 => format!("ICMP host unreachable from {from}"),
-                            c => format!("ICMP destination unreachable (code {c}) from {from}"),
+                        Answer::Icmp { from, error } => match error {
+                            IcmpError::Unreachable(DestUnreachableHeader::Port) => {
+                                format!("ICMP port unreachable from {from}: refused")
+                            }
+                            IcmpError::Unreachable(c) => {
+                                format!("ICMP {} unreachable from {from}", frame::unreach_name(c))
+                            }
+                            IcmpError::TimeExceeded(_) => {
+                                format!("ICMP time exceeded from {from}")
+                            }
                         },
-                        Answer::IcmpTimeExceeded { from } => {
-                            format!("ICMP time exceeded from {from}")
-                        }
                         Answer::LocalNoRoute => {
                             "no route: the kernel fails the send at once (ENETUNREACH)".to_string()
                         }
@@ -576,6 +324,7 @@ fn describe_frame(bytes: &[u8]) -> String {
                 L4::Icmp(Icmp::EchoReply { .. }) => "an ICMP echo reply",
                 L4::Icmp(Icmp::DestUnreachable { .. }) => "an ICMP destination unreachable",
                 L4::Icmp(Icmp::TimeExceeded { .. }) => "an ICMP time exceeded",
+                L4::Icmp(Icmp::Redirect { .. }) => "an ICMP redirect",
                 L4::Icmp(_) => "an ICMP message",
                 L4::Tcp(t) if t.flags.rst => "a TCP RST",
                 L4::Tcp(t) if t.flags.syn && t.flags.ack => "a TCP SYN-ACK",
@@ -635,6 +384,21 @@ impl DropReason {
                 "VXLAN encapsulation is not simulated yet (it comes with the overlay stage)".into()
             }
             DropReason::NoCarrier => "the interface is cabled to nothing (NO-CARRIER)".into(),
+            DropReason::ToBridgeItself => {
+                "the destination MAC is the bridge's own (a local FDB entry): a frame the bridge sends itself to it has no port to leave by".into()
+            }
+            DropReason::IcmpRateLimited { to } => format!(
+                "the ICMP error to {to} is not sent: the per-destination rate limit (net.ipv4.icmp_ratelimit = 1000 ms, shared with redirects) has no token left"
+            ),
+            DropReason::TcpToBroadcast => {
+                "TCP does not accept connections to a broadcast address, and sends no reset for it".into()
+            }
+            DropReason::LoopbackNotLocal(ip) => format!(
+                "the route sent {ip} into lo, but {ip} is not an address of this namespace: the packet comes back in and has nowhere to go (dst_discard)"
+            ),
+            DropReason::MartianSource(ip) => format!(
+                "the source {ip} is an address of this namespace, yet the packet came from outside: a martian source, dropped (net.ipv4.conf.all.accept_local = 0)"
+            ),
             DropReason::Storm { events } => format!(
                 "the run was stopped after {events} events: frames keep multiplying, as in a broadcast storm on a loop"
             ),
@@ -646,9 +410,12 @@ impl DropReason {
 /// of tcpdump for frames.
 pub fn render_line(topo: &Topology, e: &Event) -> String {
     let mut s = String::new();
-    let secs = e.time / 1_000_000_000;
-    let micros = (e.time % 1_000_000_000) / 1_000;
-    let _ = write!(s, "{secs:>2}.{micros:06} {:<22} ", e.place.label(topo));
+    let _ = write!(
+        s,
+        "{} {:<22} ",
+        crate::time::seconds(e.time),
+        e.place.label(topo)
+    );
     match (&e.kind, e.summary()) {
         (EventKind::FrameSent { .. }, Some(sum)) => {
             let _ = write!(s, "out {sum}");
@@ -664,10 +431,14 @@ pub fn render_line(topo: &Topology, e: &Event) -> String {
 }
 
 /// The tcpdump-like listing of a whole slice of events: frames as one line,
-/// decisions as `--` lines.
+/// decisions as `--` lines. A frame's crossing (`transmit`) is the `out`
+/// line followed by the `in` line, so it has no line of its own.
 pub fn render(topo: &Topology, events: &[Event]) -> String {
     let mut out = String::new();
-    for e in events {
+    for e in events
+        .iter()
+        .filter(|e| !matches!(e.kind, EventKind::Transmit { .. }))
+    {
         out.push_str(&render_line(topo, e));
         out.push('\n');
     }

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use crate::model::IfaceId;
 use crate::wire::MacAddr;
 
-use super::Time;
+use crate::time::Time;
 
 /// Seconds between ARP probes of an incomplete entry.
 pub const RETRANS: Time = 1_000_000_000;
@@ -24,6 +24,32 @@ pub const MAX_PROBES: u8 = 3;
 pub const REACHABLE_TIME: Time = 30_000_000_000;
 /// Packets an incomplete entry holds (`unres_qlen`); more are dropped.
 pub const QUEUE_LEN: usize = 101;
+
+/// A neighbour entry's state as `ip neigh` names it (the kernel's `NUD_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum NudState {
+    Incomplete,
+    Reachable,
+    Stale,
+    Delay,
+    Probe,
+    Failed,
+}
+
+impl NudState {
+    /// The word `ip neigh` prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NudState::Incomplete => "INCOMPLETE",
+            NudState::Reachable => "REACHABLE",
+            NudState::Stale => "STALE",
+            NudState::Delay => "DELAY",
+            NudState::Probe => "PROBE",
+            NudState::Failed => "FAILED",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NeighState<P> {
@@ -46,14 +72,21 @@ pub struct NeighEntry<P> {
 }
 
 impl<P> NeighEntry<P> {
+    /// The state `ip neigh` shows at time `now`.
+    pub fn nud(&self, now: Time) -> NudState {
+        match &self.state {
+            NeighState::Incomplete { .. } => NudState::Incomplete,
+            NeighState::Reachable { confirmed } if now < confirmed + REACHABLE_TIME => {
+                NudState::Reachable
+            }
+            NeighState::Reachable { .. } | NeighState::Stale => NudState::Stale,
+            NeighState::Failed => NudState::Failed,
+        }
+    }
+
     /// The state word `ip neigh` prints at time `now`.
     pub fn state_name(&self, now: Time) -> &'static str {
-        match &self.state {
-            NeighState::Incomplete { .. } => "INCOMPLETE",
-            NeighState::Reachable { confirmed } if now < confirmed + REACHABLE_TIME => "REACHABLE",
-            NeighState::Reachable { .. } | NeighState::Stale => "STALE",
-            NeighState::Failed => "FAILED",
-        }
+        self.nud(now).as_str()
     }
 }
 
@@ -143,6 +176,43 @@ impl<P> NeighCache<P> {
             });
             (Lookup::Queued { new_probe: true }, None)
         }
+    }
+
+    /// Whether `ip` has a usable entry on `dev` (`NUD_VALID`).
+    pub fn is_valid(&self, dev: IfaceId, ip: Ipv4Addr) -> bool {
+        self.get(dev, ip).is_some_and(|e| {
+            e.mac.is_some() && matches!(e.state, NeighState::Reachable { .. } | NeighState::Stale)
+        })
+    }
+
+    /// `neigh_event_send` without a packet: starts resolving `ip` unless it
+    /// is known or already being resolved. Returns whether a request must
+    /// go out now.
+    pub fn start(&mut self, dev: IfaceId, ip: Ipv4Addr) -> bool {
+        if let Some(e) = self.slot(dev, ip) {
+            return match e.state {
+                NeighState::Failed => {
+                    e.mac = None;
+                    e.state = NeighState::Incomplete {
+                        probes: 1,
+                        queue: Vec::new(),
+                    };
+                    true
+                }
+                _ => false,
+            };
+        }
+        self.index.insert((dev, ip), self.entries.len());
+        self.entries.push(NeighEntry {
+            ip,
+            dev,
+            mac: None,
+            state: NeighState::Incomplete {
+                probes: 1,
+                queue: Vec::new(),
+            },
+        });
+        true
     }
 
     /// An ARP reply arrived: a waiting entry becomes `REACHABLE` and gives

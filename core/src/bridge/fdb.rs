@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use crate::model::IfaceId;
 use crate::wire::MacAddr;
 
-use super::Time;
+use crate::time::Time;
 
 /// The bridge default `ageing_time` (300 s).
 pub const AGEING: Time = 300_000_000_000;

@@ -21,6 +21,9 @@ pub enum RouteOrigin {
     Connected,
     /// Written in the topology file.
     Static,
+    /// A next-hop exception learned from an ICMP redirect (`ip route get`
+    /// shows `cache <redirected>`).
+    Redirected,
 }
 
 /// One entry of the main table.
@@ -64,6 +67,9 @@ impl fmt::Display for RouteLine<'_> {
                 write!(f, " src {src}")?;
             }
         }
+        if r.origin == RouteOrigin::Redirected {
+            f.write_str(" cache <redirected>")?;
+        }
         Ok(())
     }
 }
@@ -86,7 +92,7 @@ impl RouteTable {
         let mut entries = Vec::new();
         for &i in &n.ifaces {
             let iface = topo.iface(i);
-            if iface.kind == IfaceKind::Loopback {
+            if iface.kind() == IfaceKind::Loopback {
                 continue; // 127.0.0.0/8 lives in the local table
             }
             for a in &iface.addresses {
@@ -170,7 +176,7 @@ fn preferred_source(
                 .ifaces
                 .iter()
                 .map(|&i| topo.iface(i))
-                .filter(|i| i.kind != IfaceKind::Loopback)
+                .filter(|i| i.kind() != IfaceKind::Loopback)
                 .find_map(|i| i.addresses.first())
                 .map(|a| a.addr())
         })

@@ -10,12 +10,13 @@
 //! [`ParseError`] for anything it cannot read, which the data path turns
 //! into a drop with that reason.
 
-use core::fmt::{self, Write as _};
+use core::fmt;
 use core::net::Ipv4Addr;
 
+pub use etherparse::icmpv4::{DestUnreachableHeader, RedirectCode, TimeExceededCode};
 use etherparse::{
-    icmpv4, ArpEthIpv4Packet, ArpOperation, EtherType, Ethernet2Header, IcmpEchoHeader,
-    Icmpv4Header, Icmpv4Type, IpNumber, Ipv4Header, TcpHeader, UdpHeader,
+    ArpEthIpv4Packet, ArpOperation, EtherType, Ethernet2Header, IcmpEchoHeader, Icmpv4Header,
+    Icmpv4Type, IpNumber, Ipv4Header, TcpHeader, UdpHeader,
 };
 
 use super::MacAddr;
@@ -111,15 +112,21 @@ pub enum Icmp {
         seq: u16,
         data: Vec<u8>,
     },
-    /// Type 3; `original` is the offending packet's IP header and at least
-    /// 8 bytes of what followed.
+    /// Type 3 with its code; `original` is the offending packet's IP
+    /// header and at least 8 bytes of what followed.
     DestUnreachable {
-        code: u8,
+        code: DestUnreachableHeader,
         original: Vec<u8>,
     },
-    /// Type 11 code 0 (TTL exceeded in transit).
+    /// Type 11 (code 0: TTL exceeded in transit).
     TimeExceeded {
-        code: u8,
+        code: TimeExceededCode,
+        original: Vec<u8>,
+    },
+    /// Type 5: use `gateway` for the quoted packet's destination.
+    Redirect {
+        code: RedirectCode,
+        gateway: Ipv4Addr,
         original: Vec<u8>,
     },
     Other {
@@ -128,11 +135,27 @@ pub enum Icmp {
     },
 }
 
-/// ICMP destination unreachable codes used here.
-pub mod unreach {
-    pub const NET: u8 = 0;
-    pub const HOST: u8 = 1;
-    pub const PORT: u8 = 3;
+/// The words `tcpdump` and `ping` use for a destination unreachable code.
+pub fn unreach_name(code: &DestUnreachableHeader) -> &'static str {
+    use DestUnreachableHeader as U;
+    match code {
+        U::Network => "net",
+        U::Host => "host",
+        U::Protocol => "protocol",
+        U::Port => "port",
+        U::FragmentationNeeded { .. } => "fragmentation needed",
+        U::SourceRouteFailed => "source route failed",
+        U::NetworkUnknown => "net unknown",
+        U::HostUnknown => "host unknown",
+        U::Isolated => "source host isolated",
+        U::NetworkProhibited => "net prohibited",
+        U::HostProhibited => "host prohibited",
+        U::TosNetwork => "net for TOS",
+        U::TosHost => "host for TOS",
+        U::FilterProhibited => "administratively prohibited",
+        U::HostPrecedenceViolation => "host precedence violation",
+        U::PrecedenceCutoff => "precedence cutoff",
+    }
 }
 
 /// The TCP flags the data path looks at.
@@ -228,20 +251,21 @@ impl Ipv4Packet {
                         Icmpv4Type::EchoReply(IcmpEchoHeader { id: *id, seq: *seq }),
                         data,
                     ),
-                    Icmp::DestUnreachable { code, original } => (
-                        Icmpv4Type::Unknown {
-                            type_u8: icmpv4::TYPE_DEST_UNREACH,
-                            code_u8: *code,
-                            bytes5to8: [0; 4],
-                        },
+                    Icmp::DestUnreachable { code, original } => {
+                        (Icmpv4Type::DestinationUnreachable(code.clone()), original)
+                    }
+                    Icmp::TimeExceeded { code, original } => {
+                        (Icmpv4Type::TimeExceeded(*code), original)
+                    }
+                    Icmp::Redirect {
+                        code,
+                        gateway,
                         original,
-                    ),
-                    Icmp::TimeExceeded { code, original } => (
-                        Icmpv4Type::Unknown {
-                            type_u8: icmpv4::TYPE_TIME_EXCEEDED,
-                            code_u8: *code,
-                            bytes5to8: [0; 4],
-                        },
+                    } => (
+                        Icmpv4Type::Redirect(etherparse::icmpv4::RedirectHeader {
+                            code: *code,
+                            gateway_internet_address: gateway.octets(),
+                        }),
                         original,
                     ),
                     Icmp::Other { icmp_type, code } => (
@@ -297,15 +321,21 @@ impl Ipv4Packet {
     /// Reads an IPv4 packet (header checksum checked, as `ip_rcv` does).
     pub fn parse(bytes: &[u8]) -> Result<Ipv4Packet, ParseError> {
         let (h, rest) = Ipv4Header::from_slice(bytes).map_err(|e| perr("IPv4 header", e))?;
-        if h.calc_header_checksum() != h.header_checksum {
-            return Err(ParseError("IPv4 header checksum is wrong".into()));
+        let want = h.calc_header_checksum();
+        if want != h.header_checksum {
+            return Err(ParseError(format!(
+                "IPv4 header checksum is 0x{:04x}, it should be 0x{want:04x}",
+                h.header_checksum
+            )));
         }
         let total = usize::from(h.total_len);
         let body_len = total.saturating_sub(h.header_len());
         if total < h.header_len() || rest.len() < body_len {
-            return Err(ParseError(
-                "malformed IPv4: total length exceeds the frame".into(),
-            ));
+            return Err(ParseError(format!(
+                "malformed IPv4: total length {total} but the header is {} bytes and {} follow it",
+                h.header_len(),
+                rest.len()
+            )));
         }
         let body = &rest[..body_len];
         let fragment = h.more_fragments || h.fragment_offset.value() != 0;
@@ -336,7 +366,14 @@ impl Ipv4Packet {
                 IpNumber::UDP => {
                     let (u, data) =
                         UdpHeader::from_slice(body).map_err(|e| perr("UDP header", e))?;
-                    let len = usize::from(u.length).saturating_sub(8).min(data.len());
+                    let len = usize::from(u.length);
+                    if len < 8 || len - 8 > data.len() {
+                        return Err(ParseError(format!(
+                            "malformed UDP: length field {len}, but the datagram has {} bytes",
+                            body.len()
+                        )));
+                    }
+                    let len = len - 8;
                     L4::Udp(Udp {
                         src_port: u.source_port,
                         dst_port: u.destination_port,
@@ -368,6 +405,47 @@ impl Ipv4Packet {
     }
 }
 
+/// The IPv4 bytes inside a frame that [`Frame::parse`] read as IPv4:
+/// exactly its total length, without the Ethernet header or padding.
+pub fn ipv4_slice(frame: &[u8]) -> Option<&[u8]> {
+    let ip = frame.get(ETH_LEN..)?;
+    let total = usize::from(u16::from_be_bytes([*ip.get(2)?, *ip.get(3)?]));
+    ip.get(..total)
+}
+
+/// What `ip_forward` changes in the bytes of a packet: the TTL, one less,
+/// and the header checksum (RFC 1624's incremental update gives the same
+/// result as recomputing it). Returns `false`, changing nothing, when the
+/// bytes are not an IPv4 header or the TTL is already 0.
+pub fn decrement_ttl(ip: &mut [u8]) -> bool {
+    let Some(&first) = ip.first() else {
+        return false;
+    };
+    let ihl = usize::from(first & 0x0f) * 4;
+    if first >> 4 != 4 || ihl < 20 || ip.len() < ihl || ip[8] == 0 {
+        return false;
+    }
+    ip[8] -= 1;
+    ip[10] = 0;
+    ip[11] = 0;
+    let sum = ip[..ihl]
+        .chunks(2)
+        .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
+        .sum::<u32>();
+    let folded = (sum & 0xffff) + (sum >> 16);
+    let folded = (folded & 0xffff) + (folded >> 16);
+    let check = !(folded as u16);
+    ip[10..12].copy_from_slice(&check.to_be_bytes());
+    true
+}
+
+/// What an ICMP error quotes of a packet (RFC 792, RFC 1812 4.3.2.3): its
+/// IP header, options included, and the first 8 bytes of its payload.
+pub fn quote_bytes(ip: &[u8]) -> Vec<u8> {
+    let ihl = ip.first().map_or(20, |b| usize::from(b & 0x0f) * 4);
+    ip[..ip.len().min(ihl + 8)].to_vec()
+}
+
 fn ipv4_header(p: &Ipv4Packet, payload_len: usize) -> Ipv4Header {
     let mut h = Ipv4Header::new(
         u16::try_from(payload_len)
@@ -389,7 +467,10 @@ fn parse_icmp(body: &[u8]) -> Result<Icmp, ParseError> {
     let (h, data) = Icmpv4Header::from_slice(body).map_err(|e| perr("ICMP header", e))?;
     let check = Icmpv4Header::with_checksum(h.icmp_type.clone(), data);
     if check.checksum != h.checksum {
-        return Err(ParseError("ICMP checksum is wrong".into()));
+        return Err(ParseError(format!(
+            "ICMP checksum is 0x{:04x}, it should be 0x{:04x}",
+            h.checksum, check.checksum
+        )));
     }
     Ok(match h.icmp_type {
         Icmpv4Type::EchoRequest(e) => Icmp::EchoRequest {
@@ -402,18 +483,17 @@ fn parse_icmp(body: &[u8]) -> Result<Icmp, ParseError> {
             seq: e.seq,
             data: data.to_vec(),
         },
-        Icmpv4Type::DestinationUnreachable(d) => Icmp::DestUnreachable {
-            code: d.code_u8(),
+        Icmpv4Type::DestinationUnreachable(code) => Icmp::DestUnreachable {
+            code,
             original: data.to_vec(),
         },
-        Icmpv4Type::TimeExceeded(c) => Icmp::TimeExceeded {
-            code: c.code_u8(),
+        Icmpv4Type::TimeExceeded(code) => Icmp::TimeExceeded {
+            code,
             original: data.to_vec(),
         },
-        Icmpv4Type::Unknown {
-            type_u8, code_u8, ..
-        } if type_u8 == icmpv4::TYPE_DEST_UNREACH => Icmp::DestUnreachable {
-            code: code_u8,
+        Icmpv4Type::Redirect(r) => Icmp::Redirect {
+            code: r.code,
+            gateway: Ipv4Addr::from(r.gateway_internet_address),
             original: data.to_vec(),
         },
         _ => Icmp::Other {
@@ -469,6 +549,23 @@ impl Frame {
         out.into()
     }
 
+    /// A frame around IPv4 bytes that are already made (a packet being
+    /// forwarded keeps every byte but those the router changes).
+    pub fn ipv4_bytes(dst: MacAddr, src: MacAddr, ip: &[u8]) -> Bytes {
+        let mut out = Vec::with_capacity(ETH_LEN + ip.len().max(ETH_MIN - ETH_LEN));
+        let eth = Ethernet2Header {
+            destination: dst.0,
+            source: src.0,
+            ether_type: EtherType::IPV4,
+        };
+        out.extend_from_slice(&eth.to_bytes());
+        out.extend_from_slice(ip);
+        if out.len() < ETH_MIN {
+            out.resize(ETH_MIN, 0);
+        }
+        out.into()
+    }
+
     /// Only the Ethernet header: enough for a switch.
     pub fn peek_macs(bytes: &[u8]) -> Result<(MacAddr, MacAddr), ParseError> {
         let (h, _) = Ethernet2Header::from_slice(bytes).map_err(|e| perr("Ethernet header", e))?;
@@ -508,252 +605,8 @@ impl Frame {
     }
 }
 
-/// One line in the style of `tcpdump -e -n -v`, e.g.
-/// `02:42:ac:11:00:03 > ff:ff:ff:ff:ff:ff, ARP, Request who-has 172.17.0.2 tell 172.17.0.3`.
-pub fn summary(bytes: &[u8]) -> String {
-    match Frame::parse(bytes) {
-        Ok(f) => f.to_string(),
-        Err(e) => format!("{} bytes: {e}", bytes.len()),
-    }
-}
-
-impl fmt::Display for Frame {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} > {}, ", self.src, self.dst)?;
-        match &self.payload {
-            Payload::Arp(a) => match a.op {
-                ArpOp::Request => write!(
-                    f,
-                    "ARP, Request who-has {} tell {}",
-                    a.target_ip, a.sender_ip
-                ),
-                ArpOp::Reply => write!(f, "ARP, Reply {} is-at {}", a.sender_ip, a.sender_mac),
-                ArpOp::Other(v) => write!(f, "ARP, op {v}"),
-            },
-            Payload::Ipv4(p) => write!(f, "IPv4, {p}"),
-            Payload::Other { ethertype, len } => {
-                write!(f, "ethertype 0x{ethertype:04x}, length {len}")
-            }
-        }
-    }
-}
-
-impl fmt::Display for Ipv4Packet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        match &self.l4 {
-            L4::Icmp(i) => {
-                let _ = write!(s, "{} > {}: ICMP ", self.src, self.dst);
-                match i {
-                    Icmp::EchoRequest { id, seq, .. } => {
-                        let _ = write!(s, "echo request, id {id}, seq {seq}");
-                    }
-                    Icmp::EchoReply { id, seq, .. } => {
-                        let _ = write!(s, "echo reply, id {id}, seq {seq}");
-                    }
-                    Icmp::DestUnreachable { code, original } => {
-                        let what = match *code {
-                            unreach::NET => "net",
-                            unreach::HOST => "host",
-                            unreach::PORT => "port",
-                            _ => "destination",
-                        };
-                        let _ = match Quoted::parse(original) {
-                            Ok(q) => write!(s, "{} {what} unreachable", q.dst),
-                            Err(_) => write!(s, "{what} unreachable"),
-                        };
-                    }
-                    Icmp::TimeExceeded { .. } => s.push_str("time exceeded in-transit"),
-                    Icmp::Other { icmp_type, code } => {
-                        let _ = write!(s, "type {icmp_type} code {code}");
-                    }
-                }
-            }
-            L4::Tcp(t) => {
-                let mut flags = String::new();
-                for (on, c) in [
-                    (t.flags.syn, 'S'),
-                    (t.flags.fin, 'F'),
-                    (t.flags.rst, 'R'),
-                    (t.flags.ack, '.'),
-                ] {
-                    if on {
-                        flags.push(c);
-                    }
-                }
-                let _ = write!(
-                    s,
-                    "{}.{} > {}.{}: Flags [{flags}], seq {}",
-                    self.src, t.src_port, self.dst, t.dst_port, t.seq
-                );
-                if t.flags.ack {
-                    let _ = write!(s, ", ack {}", t.ack);
-                }
-            }
-            L4::Udp(u) => {
-                let _ = write!(
-                    s,
-                    "{}.{} > {}.{}: UDP, length {}",
-                    self.src,
-                    u.src_port,
-                    self.dst,
-                    u.dst_port,
-                    u.data.len()
-                );
-            }
-            L4::Other { proto, payload } => {
-                let _ = write!(
-                    s,
-                    "{} > {}: ip-proto-{proto} {}",
-                    self.src,
-                    self.dst,
-                    payload.len()
-                );
-            }
-        }
-        write!(f, "{s}, ttl {}", self.ttl)
-    }
-}
+mod display;
+pub use display::summary;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ip(a: u8, b: u8, c: u8, d: u8) -> Ipv4Addr {
-        Ipv4Addr::new(a, b, c, d)
-    }
-
-    #[test]
-    fn arp_request_bytes() {
-        // The request bus2 (172.17.0.3) sends for bus1, as tcpdump -xx shows it.
-        let f = Frame {
-            dst: MacAddr::BROADCAST,
-            src: MacAddr::docker(ip(172, 17, 0, 3)),
-            payload: Payload::Arp(Arp {
-                op: ArpOp::Request,
-                sender_mac: MacAddr::docker(ip(172, 17, 0, 3)),
-                sender_ip: ip(172, 17, 0, 3),
-                target_mac: MacAddr::ZERO,
-                target_ip: ip(172, 17, 0, 2),
-            }),
-        };
-        let bytes = f.emit();
-        let want: [u8; 42] = [
-            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x42, 0xac, 0x11, 0x00, 0x03, 0x08, 0x06,
-            0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0x42, 0xac, 0x11, 0x00, 0x03,
-            172, 17, 0, 3, 0, 0, 0, 0, 0, 0, 172, 17, 0, 2,
-        ];
-        assert_eq!(bytes.len(), 60, "padded to the Ethernet minimum");
-        assert_eq!(&bytes[..42], &want[..]);
-        assert!(bytes[42..].iter().all(|&b| b == 0));
-        assert_eq!(Frame::parse(&bytes).unwrap(), f);
-        assert_eq!(
-            f.to_string(),
-            "02:42:ac:11:00:03 > ff:ff:ff:ff:ff:ff, ARP, Request who-has 172.17.0.2 tell 172.17.0.3"
-        );
-    }
-
-    #[test]
-    fn echo_request_bytes_and_checksums() {
-        let p = Ipv4Packet {
-            src: ip(172, 17, 0, 3),
-            dst: ip(172, 17, 0, 2),
-            ttl: 64,
-            ident: 0x1234,
-            dont_fragment: true,
-            l4: L4::Icmp(Icmp::EchoRequest {
-                id: 1,
-                seq: 1,
-                data: vec![0; 56],
-            }),
-        };
-        let b = p.emit();
-        assert_eq!(b.len(), 84, "20 IP + 8 ICMP + 56 data, as ping sends");
-        assert_eq!(&b[..4], &[0x45, 0x00, 0x00, 84]);
-        assert_eq!(&b[4..8], &[0x12, 0x34, 0x40, 0x00], "id, DF");
-        assert_eq!(b[8], 64);
-        assert_eq!(b[9], 1);
-        // The header checksum makes the one's complement sum of the header 0xffff.
-        let sum: u32 = b[..20]
-            .chunks(2)
-            .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
-            .sum();
-        let folded = (sum & 0xffff) + (sum >> 16);
-        assert_eq!(folded, 0xffff);
-        assert_eq!(&b[20..28], &[8, 0, 0xf7, 0xfd, 0, 1, 0, 1]);
-        assert_eq!(Ipv4Packet::parse(&b).unwrap(), p);
-    }
-
-    #[test]
-    fn corrupted_checksum_is_an_error() {
-        let p = Ipv4Packet {
-            src: ip(10, 0, 0, 1),
-            dst: ip(10, 0, 0, 2),
-            ttl: 64,
-            ident: 7,
-            dont_fragment: true,
-            l4: L4::Udp(Udp {
-                src_port: 33000,
-                dst_port: 53,
-                data: b"netsim".to_vec(),
-            }),
-        };
-        let mut b = p.emit();
-        assert_eq!(Ipv4Packet::parse(&b).unwrap(), p);
-        b[8] = 1; // TTL changed without fixing the checksum
-        assert!(Ipv4Packet::parse(&b).is_err());
-    }
-
-    #[test]
-    fn tcp_and_icmp_error_round_trip() {
-        let syn = Ipv4Packet {
-            src: ip(10, 0, 0, 1),
-            dst: ip(10, 0, 1, 2),
-            ttl: 1,
-            ident: 9,
-            dont_fragment: true,
-            l4: L4::Tcp(Tcp {
-                src_port: 33001,
-                dst_port: 80,
-                seq: 1000,
-                ack: 0,
-                flags: TcpFlags {
-                    syn: true,
-                    ..TcpFlags::default()
-                },
-                window: 64240,
-            }),
-        };
-        assert_eq!(Ipv4Packet::parse(&syn.emit()).unwrap(), syn);
-        let err = Ipv4Packet {
-            src: ip(10, 0, 0, 254),
-            dst: ip(10, 0, 0, 1),
-            ttl: 64,
-            ident: 0,
-            dont_fragment: false,
-            l4: L4::Icmp(Icmp::TimeExceeded {
-                code: 0,
-                original: syn.quote(),
-            }),
-        };
-        let back = Ipv4Packet::parse(&err.emit()).unwrap();
-        assert_eq!(back, err);
-        let L4::Icmp(Icmp::TimeExceeded { original, .. }) = back.l4 else {
-            panic!("not a time exceeded")
-        };
-        let q = Quoted::parse(&original).unwrap();
-        assert_eq!(
-            (q.src, q.dst, q.proto, q.first, q.second),
-            (syn.src, syn.dst, 6, 33001, 80)
-        );
-    }
-
-    #[test]
-    fn garbage_is_an_error_not_a_panic() {
-        for len in 0..80 {
-            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
-            let _ = Frame::parse(&bytes);
-            let _ = summary(&bytes);
-        }
-    }
-}
+mod tests;

@@ -1,0 +1,348 @@
+//! Learning switches: the Linux bridge (`br_handle_frame`,
+//! `br_handle_frame_finish`, `br_forward`, `br_flood`, `br_pass_frame_up`)
+//! and, with the same logic, the unmanaged switch of a wire.
+//!
+//! [`decide`] is the bridge's decision as a value, from the FDB and the
+//! frame's addresses alone; the data path then carries it out. STP and
+//! br_netfilter come with their own stages.
+
+pub mod fdb;
+
+use rustc_hash::FxHashSet;
+
+use crate::model::{IfaceId, Topology};
+use crate::sim::Net;
+use crate::time::Time;
+use crate::trace::{DropReason, Endpoint, EventKind, FloodWhy, Link, Place, Switch};
+use crate::wire::frame::{Bytes, Frame};
+use crate::wire::MacAddr;
+
+use fdb::{Fdb, Learned};
+
+/// A bridge's state: its FDB, and what the topology says of its ports,
+/// worked out on first use.
+#[derive(Debug, Clone)]
+pub struct BridgeState {
+    pub fdb: Fdb,
+    pub ports: Vec<IfaceId>,
+    /// The bridge's own MAC and its ports': `local` FDB entries.
+    pub local: FxHashSet<MacAddr>,
+}
+
+impl BridgeState {
+    pub fn new(topo: &Topology, bridge: IfaceId) -> BridgeState {
+        let ports: Vec<IfaceId> = topo
+            .node(topo.iface(bridge).node)
+            .ifaces
+            .iter()
+            .copied()
+            .filter(|&i| topo.iface(i).master == Some(bridge))
+            .collect();
+        let local = ports
+            .iter()
+            .chain(core::iter::once(&bridge))
+            .map(|&i| topo.iface(i).mac)
+            .collect();
+        BridgeState {
+            fdb: Fdb::default(),
+            ports,
+            local,
+        }
+    }
+}
+
+/// What a switch does with a frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// For the bridge itself: up to its namespace's IP stack.
+    Local,
+    /// Known unicast: out of this port only.
+    Forward(IfaceId),
+    /// Out of these ports (every port but the ingress one); `up` when a
+    /// copy also goes up to the bridge's own stack.
+    Flood {
+        why: FloodWhy,
+        ports: Vec<IfaceId>,
+        up: bool,
+    },
+    Drop(DropReason),
+}
+
+/// The switch's decision for a frame to `dst` that came in on `in_port`
+/// (`None`: sent by the bridge device itself). `local` holds the MACs the
+/// switch delivers to itself (a bridge's own; none for a wire); `is_bridge`
+/// says whether there is a stack to pass group frames up to.
+pub fn decide(
+    fdb: &Fdb,
+    ports: &[IfaceId],
+    local: Option<&FxHashSet<MacAddr>>,
+    in_port: Option<IfaceId>,
+    dst: MacAddr,
+    now: Time,
+) -> Decision {
+    if !dst.is_multicast() {
+        if local.is_some_and(|l| l.contains(&dst)) {
+            // A local entry: up to the bridge's stack, or, for a frame the
+            // bridge sends itself, nowhere.
+            return match in_port {
+                Some(_) => Decision::Local,
+                None => Decision::Drop(DropReason::ToBridgeItself),
+            };
+        }
+        if let Some(port) = fdb.lookup(dst, now) {
+            return if Some(port) == in_port {
+                Decision::Drop(DropReason::SamePort)
+            } else {
+                Decision::Forward(port)
+            };
+        }
+    }
+    let why = if dst.is_broadcast() {
+        FloodWhy::Broadcast
+    } else if dst.is_multicast() {
+        FloodWhy::Multicast
+    } else {
+        FloodWhy::Unknown
+    };
+    Decision::Flood {
+        why,
+        ports: ports
+            .iter()
+            .copied()
+            .filter(|&p| Some(p) != in_port)
+            .collect(),
+        up: local.is_some() && in_port.is_some() && dst.is_multicast(),
+    }
+}
+
+fn place(sw: Switch) -> Place {
+    match sw {
+        Switch::Bridge(b) => Place::Iface(b),
+        Switch::Wire(w) => Place::Wire(w),
+    }
+}
+
+impl Net<'_> {
+    fn bridge_state(&mut self, bridge: IfaceId) -> &mut BridgeState {
+        let topo = self.topo;
+        self.st
+            .bridges
+            .entry(bridge)
+            .or_insert_with(|| BridgeState::new(topo, bridge))
+    }
+
+    fn fdb(&mut self, sw: Switch) -> &mut Fdb {
+        match sw {
+            Switch::Bridge(b) => &mut self.bridge_state(b).fdb,
+            Switch::Wire(w) => self.st.wires.entry(w).or_default(),
+        }
+    }
+
+    /// `br_handle_frame_finish`: learn the source, then deliver locally,
+    /// forward, or flood.
+    pub(crate) fn switch_input(&mut self, sw: Switch, in_port: IfaceId, bytes: Bytes) {
+        let (dst, src) = match Frame::peek_macs(&bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                self.drop_at(place(sw), DropReason::Malformed(e.0));
+                return;
+            }
+        };
+        let now = self.st.now;
+        // `br_fdb_update`: the bridge's own (local) addresses never move to
+        // a port, whoever sends from them.
+        if let Switch::Bridge(b) = sw {
+            if self.bridge_state(b).local.contains(&src) {
+                self.switch_forward(sw, Some(in_port), dst, bytes);
+                return;
+            }
+        }
+        let moved_from = match self.fdb(sw).learn(src, in_port, now) {
+            Learned::New => Some(None),
+            Learned::Moved { from } => Some(Some(from)),
+            Learned::Refreshed | Learned::Ignored => None,
+        };
+        if let Some(moved_from) = moved_from {
+            self.note(
+                place(sw),
+                EventKind::Learn {
+                    switch: sw,
+                    mac: src,
+                    port: in_port,
+                    moved_from,
+                },
+            );
+        }
+        self.switch_forward(sw, Some(in_port), dst, bytes);
+    }
+
+    /// The bridge device transmits (`br_dev_xmit`): out of the port that
+    /// knows the destination, or every port.
+    pub(crate) fn bridge_output(&mut self, bridge: IfaceId, bytes: Bytes) {
+        match Frame::peek_macs(&bytes) {
+            Ok((dst, _)) => self.switch_forward(Switch::Bridge(bridge), None, dst, bytes),
+            Err(e) => self.drop_at(Place::Iface(bridge), DropReason::Malformed(e.0)),
+        }
+    }
+
+    /// Decides, then carries the decision out.
+    fn switch_forward(&mut self, sw: Switch, in_port: Option<IfaceId>, dst: MacAddr, bytes: Bytes) {
+        let now = self.st.now;
+        let decision = match sw {
+            Switch::Bridge(b) => {
+                let st = self.bridge_state(b);
+                decide(&st.fdb, &st.ports, Some(&st.local), in_port, dst, now)
+            }
+            Switch::Wire(w) => {
+                let ends = &self.topo.wire(w).ends;
+                let fdb = self.st.wires.entry(w).or_default();
+                decide(fdb, ends, None, in_port, dst, now)
+            }
+        };
+        let here = place(sw);
+        match decision {
+            Decision::Local => {
+                if let Switch::Bridge(b) = sw {
+                    self.emit(here, EventKind::PassUp { bridge: b });
+                    self.bridge_pass_up(b, bytes);
+                }
+            }
+            Decision::Forward(port) => {
+                self.emit(
+                    here,
+                    EventKind::Forward {
+                        switch: sw,
+                        mac: dst,
+                        port,
+                    },
+                );
+                self.port_xmit(sw, port, bytes);
+            }
+            Decision::Flood { why, ports, up } => {
+                self.emit(
+                    here,
+                    EventKind::Flood {
+                        switch: sw,
+                        why,
+                        in_port,
+                        ports: ports.clone(),
+                        up,
+                    },
+                );
+                // The copies leave together, each caused by the flood.
+                let cx = self.st.cx;
+                for p in ports {
+                    self.st.cx = cx;
+                    self.port_xmit(sw, p, bytes.clone());
+                }
+                if let (Switch::Bridge(b), true) = (sw, up) {
+                    self.st.cx = cx;
+                    self.bridge_pass_up(b, bytes);
+                }
+            }
+            Decision::Drop(reason) => self.drop_at(here, reason),
+        }
+    }
+
+    fn port_xmit(&mut self, sw: Switch, port: IfaceId, bytes: Bytes) {
+        match sw {
+            Switch::Bridge(_) => self.dev_xmit(port, bytes),
+            Switch::Wire(w) => self.wire_output(w, port, bytes),
+        }
+    }
+
+    /// `br_pass_frame_up`: the frame enters the bridge device as if received.
+    fn bridge_pass_up(&mut self, bridge: IfaceId, bytes: Bytes) {
+        let frame = self.new_frame();
+        self.transmit(
+            frame,
+            Endpoint::Switch(Switch::Bridge(bridge)),
+            Endpoint::Iface(bridge),
+            Link::Bridge(bridge),
+            0,
+        );
+        self.emit(
+            Place::Iface(bridge),
+            EventKind::FrameReceived {
+                frame,
+                bytes: bytes.clone(),
+            },
+        );
+        self.l3_receive(bridge, &bytes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mac(b: u8) -> MacAddr {
+        MacAddr([2, 0, 0, 0, 0, b])
+    }
+
+    #[test]
+    fn decisions_as_the_kernel_takes_them() {
+        let ports = [IfaceId(1), IfaceId(2), IfaceId(3)];
+        let mut fdb = Fdb::default();
+        let local: FxHashSet<MacAddr> = [mac(9)].into_iter().collect();
+        // Unknown unicast floods every port but the ingress one.
+        assert_eq!(
+            decide(&fdb, &ports, Some(&local), Some(IfaceId(1)), mac(2), 0),
+            Decision::Flood {
+                why: FloodWhy::Unknown,
+                ports: vec![IfaceId(2), IfaceId(3)],
+                up: false
+            }
+        );
+        fdb.learn(mac(2), IfaceId(2), 0);
+        assert_eq!(
+            decide(&fdb, &ports, Some(&local), Some(IfaceId(1)), mac(2), 1),
+            Decision::Forward(IfaceId(2))
+        );
+        assert_eq!(
+            decide(&fdb, &ports, Some(&local), Some(IfaceId(2)), mac(2), 1),
+            Decision::Drop(DropReason::SamePort)
+        );
+        assert_eq!(
+            decide(&fdb, &ports, Some(&local), Some(IfaceId(1)), mac(9), 1),
+            Decision::Local
+        );
+        assert_eq!(
+            decide(&fdb, &ports, Some(&local), None, mac(9), 1),
+            Decision::Drop(DropReason::ToBridgeItself)
+        );
+        // A broadcast from a port also goes up; one the bridge sends does not.
+        assert_eq!(
+            decide(
+                &fdb,
+                &ports,
+                Some(&local),
+                Some(IfaceId(3)),
+                MacAddr::BROADCAST,
+                1
+            ),
+            Decision::Flood {
+                why: FloodWhy::Broadcast,
+                ports: vec![IfaceId(1), IfaceId(2)],
+                up: true
+            }
+        );
+        assert_eq!(
+            decide(&fdb, &ports, Some(&local), None, MacAddr::BROADCAST, 1),
+            Decision::Flood {
+                why: FloodWhy::Broadcast,
+                ports: ports.to_vec(),
+                up: false
+            }
+        );
+        // A wire has no stack of its own.
+        assert_eq!(
+            decide(&fdb, &ports, None, Some(IfaceId(3)), MacAddr::BROADCAST, 1),
+            Decision::Flood {
+                why: FloodWhy::Broadcast,
+                ports: vec![IfaceId(1), IfaceId(2)],
+                up: false
+            }
+        );
+    }
+}

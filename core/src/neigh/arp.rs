@@ -1,0 +1,270 @@
+//! ARP (`arp_process`, `neigh_resolve_output`, the retransmit timer).
+
+use core::net::Ipv4Addr;
+
+use super::{Lookup, NudState, Origin, Pending, RETRANS};
+use crate::ipv4::route::RouteEntry;
+use crate::ipv4::Packet;
+use crate::model::{IfaceId, IfaceKind, NodeId};
+use crate::sim::{Action, Net};
+use crate::trace::{Answer, DropReason, EventKind, IcmpError, Place};
+use crate::wire::frame::{Arp, ArpOp, DestUnreachableHeader, Frame, Payload};
+use crate::wire::MacAddr;
+
+impl Net<'_> {
+    /// `arp_process`.
+    pub(crate) fn arp_rcv(&mut self, dev: IfaceId, arp: Arp) {
+        let place = Place::Iface(dev);
+        let node = self.topo.iface(dev).node;
+        let now = self.st.now;
+        match arp.op {
+            ArpOp::Request => {
+                // arp_ignore = 0: answer for any local address, on any interface.
+                let ours = !arp.target_ip.is_loopback()
+                    && self
+                        .local_addrs(node)
+                        .iter()
+                        .any(|(a, _)| *a == arp.target_ip);
+                if !ours {
+                    self.drop_at(place, DropReason::ArpNotForUs(arp.target_ip));
+                    return;
+                }
+                if !arp.sender_ip.is_unspecified() {
+                    let (released, changed) = self.ns(node).neigh.learn_from_request(
+                        dev,
+                        arp.sender_ip,
+                        arp.sender_mac,
+                        now,
+                    );
+                    if changed {
+                        let state = if released.is_empty() {
+                            NudState::Stale
+                        } else {
+                            NudState::Reachable
+                        };
+                        self.note(
+                            place,
+                            EventKind::NeighLearn {
+                                ip: arp.sender_ip,
+                                mac: arp.sender_mac,
+                                state,
+                                from_request: released.is_empty(),
+                                released: released.len(),
+                            },
+                        );
+                    }
+                    let cx = self.st.cx;
+                    self.release(dev, arp.sender_mac, released);
+                    self.st.cx = cx;
+                }
+                self.emit(place, EventKind::ArpAnswer { ip: arp.target_ip });
+                let mac = self.topo.iface(dev).mac;
+                let reply = Frame {
+                    dst: arp.sender_mac,
+                    src: mac,
+                    payload: Payload::Arp(Arp {
+                        op: ArpOp::Reply,
+                        sender_mac: mac,
+                        sender_ip: arp.target_ip,
+                        target_mac: arp.sender_mac,
+                        target_ip: arp.sender_ip,
+                    }),
+                };
+                self.new_packet();
+                self.dev_xmit(dev, reply.emit());
+            }
+            ArpOp::Reply => {
+                let known = self.ns(node).neigh.get(dev, arp.sender_ip).is_some();
+                if !known {
+                    self.drop_at(place, DropReason::UnsolicitedArpReply);
+                    return;
+                }
+                let released = self
+                    .ns(node)
+                    .neigh
+                    .confirm(dev, arp.sender_ip, arp.sender_mac, now);
+                self.emit(
+                    place,
+                    EventKind::NeighLearn {
+                        ip: arp.sender_ip,
+                        mac: arp.sender_mac,
+                        state: NudState::Reachable,
+                        from_request: false,
+                        released: released.len(),
+                    },
+                );
+                self.release(dev, arp.sender_mac, released);
+            }
+            ArpOp::Other(op) => self.drop_at(
+                place,
+                DropReason::Malformed(format!("unknown ARP operation {op}")),
+            ),
+        }
+    }
+
+    /// Sends the packets that waited for `mac`, each in its own context,
+    /// caused by the event that released them.
+    fn release(&mut self, dev: IfaceId, mac: MacAddr, packets: Vec<Pending>) {
+        let cause = self.st.cx.cause;
+        for p in packets {
+            self.st.cx = p.cx;
+            self.st.cx.cause = cause;
+            self.send_frame(dev, mac, &p.packet);
+        }
+    }
+
+    pub(crate) fn send_frame(&mut self, dev: IfaceId, dst: MacAddr, packet: &Packet) {
+        let bytes = Frame::ipv4_bytes(dst, self.topo.iface(dev).mac, &packet.bytes);
+        self.dev_xmit(dev, bytes);
+    }
+
+    /// The address an ARP request for `target` is sent from: one of `dev`'s
+    /// in the target's subnet, else `dev`'s first, else any of the node's.
+    fn arp_source(&mut self, dev: IfaceId, target: Ipv4Addr) -> Ipv4Addr {
+        let iface = self.topo.iface(dev);
+        iface
+            .addresses
+            .iter()
+            .find(|a| a.contains(target))
+            .or_else(|| iface.addresses.first())
+            .map(|a| a.addr())
+            .or_else(|| {
+                self.local_addrs(iface.node)
+                    .iter()
+                    .map(|(a, _)| *a)
+                    .find(|a| !a.is_loopback())
+            })
+            .unwrap_or(Ipv4Addr::UNSPECIFIED)
+    }
+
+    /// A broadcast ARP request, a packet of its own caused by the one that
+    /// waits.
+    pub(crate) fn send_arp_request(&mut self, dev: IfaceId, target: Ipv4Addr) {
+        let mac = self.topo.iface(dev).mac;
+        let sender_ip = self.arp_source(dev, target);
+        let req = Frame {
+            dst: MacAddr::BROADCAST,
+            src: mac,
+            payload: Payload::Arp(Arp {
+                op: ArpOp::Request,
+                sender_mac: mac,
+                sender_ip,
+                target_mac: MacAddr::ZERO,
+                target_ip: target,
+            }),
+        };
+        self.new_packet();
+        self.dev_xmit(dev, req.emit());
+    }
+
+    pub(crate) fn neigh_timer(&mut self, dev: IfaceId, ip: Ipv4Addr) {
+        let node = self.topo.iface(dev).node;
+        match self.ns(node).neigh.timer(dev, ip) {
+            Ok(0) => {}
+            Ok(n) => {
+                let cx = self.st.cx;
+                self.emit(Place::Iface(dev), EventKind::NeighProbe { ip, probe: n });
+                let timer_cx = self.st.cx;
+                self.send_arp_request(dev, ip);
+                self.schedule(
+                    RETRANS,
+                    Action::NeighTimer {
+                        dev,
+                        ip,
+                        cx: crate::sim::Cx {
+                            cause: timer_cx.cause,
+                            ..cx
+                        },
+                    },
+                );
+            }
+            Err(lost) => {
+                self.emit(
+                    Place::Iface(dev),
+                    EventKind::NeighFailed {
+                        ip,
+                        dropped: lost.len(),
+                    },
+                );
+                let cause = self.st.cx.cause;
+                for p in lost {
+                    self.st.cx = p.cx;
+                    self.st.cx.cause = cause;
+                    match p.origin {
+                        Origin::Local { flow } => {
+                            self.local_error(flow, Answer::LocalNeighFailed { ip })
+                        }
+                        Origin::Forwarded => self.icmp_error(
+                            node,
+                            &p.packet,
+                            IcmpError::Unreachable(DestUnreachableHeader::Host),
+                        ),
+                    }
+                }
+            }
+        }
+    }
+
+    /// `neigh_output`: find the next hop's MAC, or wait for ARP.
+    pub(crate) fn neigh_output(
+        &mut self,
+        node: NodeId,
+        route: &RouteEntry,
+        p: Packet,
+        origin: Origin,
+    ) {
+        let dev = route.dev;
+        let next_hop = route.via.unwrap_or(p.view.dst);
+        if self.is_broadcast(node, p.view.dst) {
+            self.send_frame(dev, MacAddr::BROADCAST, &p);
+            return;
+        }
+        if self.topo.iface(dev).kind() == IfaceKind::Loopback {
+            // A route into lo: out and straight back in, no ARP.
+            let bytes = Frame::ipv4_bytes(MacAddr::ZERO, MacAddr::ZERO, &p.bytes);
+            self.dev_xmit(dev, bytes);
+            return;
+        }
+        let cx = self.st.cx;
+        let (lookup, back) = self.ns(node).neigh.resolve(
+            dev,
+            next_hop,
+            Pending {
+                packet: p,
+                origin,
+                cx,
+            },
+        );
+        let place = Place::Iface(dev);
+        match lookup {
+            Lookup::Found(mac) => {
+                self.emit(place, EventKind::NeighHit { ip: next_hop, mac });
+                if let Some(b) = back {
+                    self.send_frame(dev, mac, &b.packet);
+                }
+            }
+            Lookup::Queued { new_probe } => {
+                self.emit(
+                    place,
+                    EventKind::NeighMiss {
+                        ip: next_hop,
+                        request: new_probe,
+                    },
+                );
+                if new_probe {
+                    let timer_cx = self.st.cx;
+                    self.send_arp_request(dev, next_hop);
+                    self.schedule(
+                        RETRANS,
+                        Action::NeighTimer {
+                            dev,
+                            ip: next_hop,
+                            cx: timer_cx,
+                        },
+                    );
+                }
+            }
+            Lookup::QueueFull => self.drop_at(place, DropReason::NeighQueueFull(next_hop)),
+        }
+    }
+}

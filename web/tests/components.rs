@@ -21,8 +21,17 @@ struct Page {
     app: Option<yew::AppHandle<App>>,
 }
 
+thread_local! {
+    /// The test runner interleaves async tests; pages listen to the whole
+    /// window (keys, the URL), so one page at a time.
+    static BUSY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 impl Page {
     async fn open() -> Page {
+        while BUSY.with(|b| b.replace(true)) {
+            yew::platform::time::sleep(Duration::from_millis(20)).await;
+        }
         // Every test starts from the page's plain address (an earlier
         // test's position lives in the URL fragment).
         let _ = gloo::utils::window()
@@ -46,8 +55,17 @@ impl Page {
         p
     }
 
+    /// Waits until the page stops changing (a debug build renders slowly).
     async fn settle(&self) {
-        yew::platform::time::sleep(Duration::from_millis(30)).await;
+        let mut last = String::new();
+        for _ in 0..100 {
+            yew::platform::time::sleep(Duration::from_millis(25)).await;
+            let now = self.root.inner_html();
+            if now == last {
+                return;
+            }
+            last = now;
+        }
     }
 
     fn q(&self, css: &str) -> Option<Element> {
@@ -111,6 +129,7 @@ impl Drop for Page {
             a.destroy();
         }
         self.root.remove();
+        BUSY.with(|b| b.set(false));
     }
 }
 
@@ -182,6 +201,14 @@ async fn a_frame_glides_along_its_veth() {
         }
     }
     assert!(found, "a frame is sent");
+    // The next event is its crossing; halfway to the one after, it is on
+    // its cable.
+    p.click("#forward").await;
+    assert!(
+        p.text("#decision").contains("crosses"),
+        "{}",
+        p.text("#decision")
+    );
     let (k, _) = p.position();
     let timeline: web_sys::HtmlInputElement = p
         .q("#timeline")
@@ -271,4 +298,145 @@ async fn composed_probe_runs() {
         "{}",
         p.text("#outcome")
     );
+}
+
+fn pointer(kind: &str, x: f64, y: f64) -> web_sys::PointerEvent {
+    let init = web_sys::PointerEventInit::new();
+    init.set_bubbles(true);
+    init.set_client_x(x as i32);
+    init.set_client_y(y as i32);
+    init.set_pointer_id(1);
+    init.set_is_primary(true);
+    web_sys::PointerEvent::new_with_event_init_dict(kind, &init).expect("event")
+}
+
+#[wasm_bindgen_test]
+async fn a_box_can_be_dragged_and_the_view_panned_and_zoomed() {
+    let p = Page::open().await;
+    let rect = p.q("[data-name=\"bus1\"] rect").expect("bus1");
+    let x0: f64 = rect
+        .get_attribute("x")
+        .and_then(|v| v.parse().ok())
+        .expect("x");
+    let r = rect.get_bounding_client_rect();
+    let (cx, cy) = (r.x() + r.width() / 2.0, r.y() + r.height() / 2.0);
+    rect.dispatch_event(&pointer("pointerdown", cx, cy))
+        .expect("down");
+    rect.dispatch_event(&pointer("pointermove", cx + 40.0, cy))
+        .expect("move");
+    rect.dispatch_event(&pointer("pointerup", cx + 40.0, cy))
+        .expect("up");
+    p.settle().await;
+    let rect = p.q("[data-name=\"bus1\"] rect").expect("bus1");
+    let x1: f64 = rect
+        .get_attribute("x")
+        .and_then(|v| v.parse().ok())
+        .expect("x");
+    assert!(x1 > x0 + 5.0, "bus1 moved right: {x0} -> {x1}");
+    // Its veth follows it.
+    let dot = p.q("[data-iface=\"bus1:eth0\"] circle").expect("dot");
+    let cxd: f64 = dot
+        .get_attribute("cx")
+        .and_then(|v| v.parse().ok())
+        .expect("cx");
+    assert!(cxd > x1, "the dot sits on the moved box");
+
+    let world = || {
+        p.q("svg.topology > g.world")
+            .and_then(|g| g.get_attribute("transform"))
+            .unwrap_or_default()
+    };
+    let before = world();
+    let svg = p.q("svg.topology").expect("svg");
+    let init = web_sys::WheelEventInit::new();
+    init.set_bubbles(true);
+    init.set_delta_y(-300.0);
+    init.set_client_x(300);
+    init.set_client_y(200);
+    svg.dispatch_event(
+        &web_sys::WheelEvent::new_with_event_init_dict("wheel", &init).expect("wheel"),
+    )
+    .expect("dispatched");
+    p.settle().await;
+    let zoomed = world();
+    assert_ne!(zoomed, before, "the wheel zooms");
+    // Dragging the background pans.
+    let backdrop = p.q("rect.backdrop").expect("backdrop");
+    backdrop
+        .dispatch_event(&pointer("pointerdown", 20.0, 20.0))
+        .expect("down");
+    backdrop
+        .dispatch_event(&pointer("pointermove", 80.0, 50.0))
+        .expect("move");
+    backdrop
+        .dispatch_event(&pointer("pointerup", 80.0, 50.0))
+        .expect("up");
+    p.settle().await;
+    assert_ne!(world(), zoomed, "dragging the background pans");
+    // The overlay follows the drawing.
+    let overlay = p
+        .q("svg.overlay > g.world")
+        .and_then(|g| g.get_attribute("transform"))
+        .unwrap_or_default();
+    assert_eq!(overlay, world());
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_plays_and_steps() {
+    let p = Page::open().await;
+    let key = |k: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(k);
+        init.set_bubbles(true);
+        let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+            .expect("event");
+        gloo::utils::document()
+            .body()
+            .expect("body")
+            .dispatch_event(&e)
+            .expect("dispatched");
+    };
+    key("ArrowRight");
+    p.settle().await;
+    assert_eq!(p.position().0, 2, "{}", p.text("#position"));
+    key("ArrowRight");
+    p.settle().await;
+    assert_eq!(p.position().0, 3, "{}", p.text("#position"));
+    key("ArrowLeft");
+    p.settle().await;
+    assert_eq!(p.position().0, 2);
+    key(" ");
+    yew::platform::time::sleep(Duration::from_millis(1500)).await;
+    assert!(p.position().0 > 2, "space plays");
+    key(" ");
+    p.settle().await;
+    let paused = p.position().0;
+    yew::platform::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(p.position().0, paused, "space pauses");
+}
+
+#[wasm_bindgen_test]
+fn reduced_motion_jumps_from_hop_to_hop() {
+    use netsim_web::ui::state::{Action, State};
+    use yew::functional::Reducible;
+    let mut s = std::rc::Rc::new(State::open("docker0", 0, 0, true));
+    s = s.reduce(Action::Play);
+    let mut seen = Vec::new();
+    for _ in 0..400 {
+        s = s.clone().reduce(Action::Tick(16.0));
+        seen.push(s.pos);
+    }
+    assert!(
+        seen.iter().all(|p| p.fract() == 0.0),
+        "never between two events"
+    );
+    assert!(s.pos >= 5.0, "but it moves on: {}", s.pos);
+    // Without the preference, positions in between are drawn.
+    let mut g = std::rc::Rc::new(State::open("docker0", 0, 0, false)).reduce(Action::Play);
+    let mut between = false;
+    for _ in 0..100 {
+        g = g.clone().reduce(Action::Tick(16.0));
+        between |= g.pos.fract() != 0.0;
+    }
+    assert!(between);
 }

@@ -205,6 +205,15 @@ def main():
         check(ok, "stepping forward reaches the echo request", d.text(".frame-of")[:120])
         ttl = d.text('[data-layer="IPv4"] tr[data-field="TTL"] td')
         check(ttl == "64", "the inspector shows the echo request with TTL 64", f"TTL {ttl!r}")
+        # A moment to show: the echo request halfway along bus2's veth.
+        d.click("#forward")
+        k = position(d)[0]
+        d.js("""var t = document.querySelector('#timeline'); t.value = arguments[0];
+                t.dispatchEvent(new Event('input', {bubbles: true}));""", str(k - 1 + 0.5))
+        time.sleep(0.3)
+        check(d.find(".pill.icmp") is not None, "the echo request glides along its cable as an ICMP pill")
+        d.screenshot(shot.replace(".png", "-moment.png"))
+        d.click("#back")
         frag = d.js("return location.hash;")
         check("scenario=docker0" in frag and "probe=1" in frag and "event=" in frag, "the URL names the moment", frag)
 

@@ -108,7 +108,13 @@ pub fn inspector(props: &Props) -> Html {
                 <>
                     <p class="frame-of">
                         { format!("Frame of event {}", j + 1) }
-                        if *j != props.k { <span class="muted">{ " (the last frame before this event)" }</span> }
+                        if *j != props.k {
+                            if r.events[props.k].frame() == r.events[*j].frame() {
+                                <span class="muted">{ " (the frame on the move)" }</span>
+                            } else {
+                                <span class="muted">{ " (the last frame before this event)" }</span>
+                            }
+                        }
                         { ": " }<code>{ r.events[*j].summary().unwrap_or_default() }</code>
                     </p>
                     <div class="layers">{ for tables }</div>

@@ -110,9 +110,9 @@ pub fn packets(props: &Props) -> Html {
     html! {
         <g class="packets">
             <circle class="here" cx={fmt(here.x)} cy={fmt(here.y)} r="11" />
+            { callout(here, &lines, class, l.width) }
             { for drops }
             { for pills }
-            { callout(here, &lines, class, l.width) }
         </g>
     }
 }

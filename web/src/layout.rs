@@ -779,6 +779,34 @@ impl Layout {
         }
     }
 
+    /// VXLAN tunnels as (vxlan interface, far end) pairs of points: to each
+    /// remote's vxlan device when its node has one, else to the interface
+    /// that holds the remote address.
+    pub fn tunnels(&self, topo: &Topology) -> Vec<(Point, Point)> {
+        let mut out = Vec::new();
+        for i in &topo.ifaces {
+            let Some(v) = i.vxlan() else { continue };
+            for r in &v.remotes {
+                let Some(o) = topo
+                    .ifaces
+                    .iter()
+                    .find(|o| o.addresses.iter().any(|a| a.addr() == *r))
+                else {
+                    continue;
+                };
+                let far = topo
+                    .node(o.node)
+                    .ifaces
+                    .iter()
+                    .copied()
+                    .find(|&x| topo.iface(x).kind() == IfaceKind::Vxlan)
+                    .unwrap_or(o.id);
+                out.push((self.ifaces[i.id.index()].at, self.ifaces[far.index()].at));
+            }
+        }
+        out
+    }
+
     /// The node whose box holds `p`, innermost first (a container before
     /// its host).
     pub fn node_at(&self, topo: &Topology, p: Point) -> Option<NodeId> {
@@ -963,6 +991,49 @@ mod tests {
             }
             assert!(r.y + r.h < hr.y + hr.h);
         }
+    }
+
+    #[test]
+    fn vxlan_tunnels_between_hosts() {
+        let t = netsim_core::load(
+            "vx.yaml",
+            r#"name: vx
+nodes:
+  h1:
+    kind: host
+    interfaces:
+      eth0: { addresses: [192.168.1.11/24] }
+      br0: { type: bridge }
+      vx0: { type: vxlan, vni: 42, local: 192.168.1.11, remotes: [192.168.1.12], dev: eth0, master: br0 }
+  h2:
+    kind: host
+    interfaces:
+      eth0: { addresses: [192.168.1.12/24] }
+      br0: { type: bridge }
+      vx0: { type: vxlan, vni: 42, local: 192.168.1.12, remotes: [192.168.1.11], dev: eth0, master: br0 }
+  c1: { kind: container, on: h1, interfaces: { eth0: { addresses: [10.0.0.1/24] } } }
+  c2: { kind: container, on: h2, interfaces: { eth0: { addresses: [10.0.0.2/24] } } }
+links:
+  - wire: [h1:eth0, h2:eth0]
+  - { veth: [c1:eth0, h1:v1], master: br0 }
+  - { veth: [c2:eth0, h2:v2], master: br0 }
+"#,
+        )
+        .unwrap_or_else(|d| panic!("{d}"));
+        let l = layout(&t);
+        assert!(l.overlaps(&t).is_empty());
+        let tun = l.tunnels(&t);
+        assert_eq!(tun.len(), 2, "one each way");
+        let v1 = l.ifaces[iface(&t, "h1", "vx0").index()];
+        let v2 = l.ifaces[iface(&t, "h2", "vx0").index()];
+        assert_eq!(tun[0], (v1.at, v2.at));
+        // Each vxlan device is a port of its host's bridge: on the bar.
+        assert_eq!(v1.side, Side::Bar);
+        let bar = &l.bars[l.bar_of[iface(&t, "h1", "br0").index()].unwrap_or(99)];
+        assert!((v1.at.y - bar.y).abs() < 1e-9);
+        assert!(bar.ticks.iter().any(|&(i, _)| i == iface(&t, "h1", "vx0")));
+        // The hosts' NICs drop onto the wire under them.
+        assert_eq!(l.buses[0].drops.len(), 2);
     }
 
     #[test]

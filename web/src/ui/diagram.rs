@@ -105,29 +105,11 @@ pub fn diagram(props: &Props) -> Html {
             </g>
         }
     });
-    // VXLAN: a dashed line to each remote's interface.
-    let tunnels = t
-        .ifaces
-        .iter()
-        .filter_map(|i| i.vxlan().map(|v| (i, v)))
-        .flat_map(|(i, v)| {
-            v.remotes.iter().filter_map(move |r| {
-                t.ifaces
-                    .iter()
-                    .find(|o| o.addresses.iter().any(|a| a.addr() == *r))
-                    .map(|o| {
-                        // To the remote host's vxlan device if it has one.
-                        let far = t
-                            .node(o.node)
-                            .ifaces
-                            .iter()
-                            .find(|&&x| t.iface(x).kind() == IfaceKind::Vxlan)
-                            .copied()
-                            .unwrap_or(o.id);
-                        line(l.ifaces[i.id.index()].at, l.ifaces[far.index()].at, "vxlan")
-                    })
-            })
-        })
+    // VXLAN: a dashed line to each remote.
+    let tunnels = l
+        .tunnels(t)
+        .into_iter()
+        .map(|(a, b)| line(a, b, "vxlan"))
         .collect::<Html>();
 
     // Interface dots and their labels (name, first address).

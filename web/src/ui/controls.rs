@@ -124,6 +124,7 @@ pub fn controls(props: &Props) -> Html {
                 <span id="caption" class="caption">{ &props.caption }</span>
                 if at_end && !props.caption.is_empty() {
                     <span id="outcome" class="outcome">{ props.run.as_ref().map(|r| r.result.clone()).unwrap_or_default() }</span>
+                    <span class="hint">{ "next: another probe, compose one, or another scenario" }</span>
                 } else if k == 0 && !props.caption.is_empty() {
                     <span class="hint">{ "press play (space), or step with → and ←" }</span>
                 }

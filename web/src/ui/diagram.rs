@@ -7,7 +7,7 @@
 use netsim_core::model::{IfaceKind, NodeId, NodeKind};
 use yew::prelude::*;
 
-use crate::layout::{Layout, Point, Side, CHILD_H};
+use crate::layout::{Layout, Point, Side};
 use crate::model::{Shared, Topo};
 
 #[derive(Debug, Properties, PartialEq)]
@@ -167,7 +167,6 @@ pub fn diagram(props: &Props) -> Html {
                 </g>
             }
         });
-    let _ = CHILD_H;
     html! {
         <g class="diagram">
             <rect class="backdrop" x="-100000" y="-100000" width="200000" height="200000" />

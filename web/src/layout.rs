@@ -264,7 +264,22 @@ pub fn layout(topo: &Topology) -> Layout {
 
     // Interfaces: first the boxes' edges, then the bars (which line up
     // under the boxes' dots), then the wires.
-    place_box_ifaces(topo, &nodes, &bars, &bar_of, &hosts, &mut ifaces);
+    // Outside nodes sit under the buses; everything else above them.
+    let mut under_bus = vec![false; n_nodes];
+    if !hosts.is_empty() {
+        for &n in &outside {
+            under_bus[n.index()] = true;
+        }
+    }
+    place_box_ifaces(
+        topo,
+        &nodes,
+        &bars,
+        &bar_of,
+        &hosts,
+        &under_bus,
+        &mut ifaces,
+    );
     place_bar_ports(topo, &nodes, &mut bars, &bar_of, &mut ifaces);
 
     // Buses: one lane per wire, a run in the gap under each shelf that has
@@ -508,6 +523,7 @@ fn target_of(
     nodes: &[Rect],
     bars: &[Bar],
     bar_of: &[Option<usize>],
+    under_bus: &[bool],
     i: IfaceId,
 ) -> Option<Point> {
     let iface = topo.iface(i);
@@ -525,10 +541,14 @@ fn target_of(
                 None => Some(nodes[p.node.index()].centre()),
             }
         }
-        // Buses run under their shelf.
+        // Buses run under their shelf, over the outside nodes.
         Device::Nic { .. } => {
             let r = nodes[iface.node.index()];
-            Some(Point::new(r.centre().x, r.y + r.h + 1000.0))
+            if under_bus[iface.node.index()] {
+                Some(Point::new(r.centre().x, r.y - 1000.0))
+            } else {
+                Some(Point::new(r.centre().x, r.y + r.h + 1000.0))
+            }
         }
         _ => match iface.kind() {
             IfaceKind::Vxlan => {
@@ -568,6 +588,7 @@ fn place_box_ifaces(
     bars: &[Bar],
     bar_of: &[Option<usize>],
     hosts: &[NodeId],
+    under_bus: &[bool],
     ifaces: &mut [Dot],
 ) {
     let is_host = |n: NodeId| hosts.contains(&n);
@@ -605,7 +626,7 @@ fn place_box_ifaces(
             if iface.master.is_some_and(|m| bar_of[m.index()].is_some()) {
                 continue; // on its bar, placed later
             }
-            let Some(t) = target_of(topo, nodes, bars, bar_of, i) else {
+            let Some(t) = target_of(topo, nodes, bars, bar_of, under_bus, i) else {
                 ifaces[i.index()] = Dot {
                     at: r.centre(),
                     side: Side::Hidden,
@@ -922,6 +943,15 @@ mod tests {
         assert_eq!(lan.drops.len(), 5);
         let y = lan.drops[0].1.y;
         assert!(y > pm.y + pm.h && y < l.nodes[node(&t, "gw").index()].y);
+        for ext in ["gw", "server"] {
+            for &i in &t.node(node(&t, ext)).ifaces[1..] {
+                assert_eq!(
+                    l.ifaces[i.index()].side,
+                    Side::Top,
+                    "{ext}'s NICs face the bus above"
+                );
+            }
+        }
         for (i, at) in &lan.drops {
             assert!((at.y - y).abs() < 1e-9);
             assert!(

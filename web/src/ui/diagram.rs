@@ -113,12 +113,37 @@ pub fn diagram(props: &Props) -> Html {
         .collect::<Html>();
 
     // Interface dots and their labels (name, first address).
+    // Neighbouring dots on one edge take turns for the label row, so that
+    // two addresses side by side do not overlap.
+    let mut row = vec![0.0f64; t.ifaces.len()];
+    for n in &t.nodes {
+        for side in [Side::Top, Side::Bottom] {
+            let mut on: Vec<_> = n
+                .ifaces
+                .iter()
+                .filter(|&&i| l.ifaces[i.index()].side == side)
+                .copied()
+                .collect();
+            on.sort_by(|a, b| {
+                l.ifaces[a.index()]
+                    .at
+                    .x
+                    .total_cmp(&l.ifaces[b.index()].at.x)
+            });
+            for (k, i) in on.iter().enumerate() {
+                let shift = if k % 2 == 1 { 26.0 } else { 0.0 };
+                row[i.index()] = if side == Side::Top { shift } else { -shift };
+            }
+        }
+    }
     let dots = t
         .ifaces
         .iter()
         .filter(|i| l.ifaces[i.id.index()].side != Side::Hidden)
         .map(|i| {
-            let d = l.ifaces[i.id.index()];
+            let mut d = l.ifaces[i.id.index()];
+            let dot = d.at;
+            d.at.y += row[i.id.index()];
             let addr = i
                 .addresses
                 .first()
@@ -159,7 +184,7 @@ pub fn diagram(props: &Props) -> Html {
             };
             html! {
                 <g class="iface" data-iface={t.iface_label(i.id)}>
-                    <circle class={class} cx={fmt(d.at.x)} cy={fmt(d.at.y)} r="5" />
+                    <circle class={class} cx={fmt(dot.x)} cy={fmt(dot.y)} r="5" />
                     { text(p1, "if-name", anchor, i.name.clone()) }
                     if !addr.is_empty() {
                         { text(p2, "if-addr", anchor, addr) }

@@ -196,7 +196,12 @@ fn script(file: &str, topo: &Topology, lib: &Path) -> String {
     }
     let _ = writeln!(w, "# routes");
     for n in &topo.nodes {
-        for r in &n.routes {
+        // Device routes first: the kernel refuses a gateway it cannot
+        // reach yet ("Nexthop has invalid gateway"), and a gateway may be
+        // reachable only through a device route written after it.
+        let mut routes: Vec<_> = n.routes.iter().collect();
+        routes.sort_by_key(|r| r.via.is_some());
+        for r in routes {
             let via = r.via.map(|v| format!(" via {v}")).unwrap_or_default();
             let _ = writeln!(
                 w,

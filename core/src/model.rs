@@ -12,7 +12,8 @@
 //!   [`Iface::device`] says which peer or wire that is;
 //! - `master` names a bridge of the same node;
 //! - every route has an output interface, and a gateway (if any) lies in a
-//!   connected subnet of that interface;
+//!   connected subnet of that interface or is covered by a route of the
+//!   same node with `dev` and no `via` through it (the /32 set-up);
 //! - probe destinations are already addresses.
 
 use core::fmt;
@@ -304,7 +305,8 @@ pub struct Route {
     pub to: Ipv4Net,
     pub via: Option<Ipv4Addr>,
     /// Always set: when the file gives only `via`, the interface whose
-    /// connected subnet holds the gateway.
+    /// connected subnet holds the gateway, or that of the device route
+    /// that covers it.
     pub dev: IfaceId,
 }
 

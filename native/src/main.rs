@@ -88,6 +88,12 @@ enum Command {
         /// hex. Errors are JSON objects too, as `check --json` gives them.
         #[arg(long)]
         json: bool,
+        /// Also write every frame of the run (or of probe N) to this pcapng
+        /// file, for Wireshark or tshark: one capture interface per NODE:IF,
+        /// each frame as it left and as it arrived, at its virtual time,
+        /// with a comment naming its probe, hop, frame and packet.
+        #[arg(long, value_name = "OUT.pcapng")]
+        pcap: Option<PathBuf>,
     },
     /// Show a namespace's state after the probes ran (or at any point).
     ///
@@ -338,7 +344,15 @@ fn main() -> ExitCode {
     let mut out = Out::new();
     let (result, json) = match cli.command {
         Command::Check { file, json } => (check(&mut out, &file, json), json),
-        Command::Trace { file, probe, json } => (trace_cmd(&mut out, &file, probe, json), json),
+        Command::Trace {
+            file,
+            probe,
+            json,
+            pcap,
+        } => (
+            trace_cmd(&mut out, &file, probe, json, pcap.as_deref()),
+            json,
+        ),
         Command::Show {
             file,
             node,
@@ -490,13 +504,21 @@ fn check_probe_number(path: &Path, topo: &Topology, k: Option<usize>) -> Result<
     }
 }
 
-fn trace_cmd(out: &mut Out, path: &Path, only: Option<usize>, json: bool) -> Result<bool, Fail> {
+fn trace_cmd(
+    out: &mut Out,
+    path: &Path,
+    only: Option<usize>,
+    json: bool,
+    pcap: Option<&Path>,
+) -> Result<bool, Fail> {
     let topo = Arc::new(load(path)?);
     check_probe_number(path, &topo, only)?;
     let mut sim = Sim::new(Arc::clone(&topo));
     let mut writer = trace::json::Writer::new();
+    // The frames for the capture file, with their numbers in the run.
+    let mut captured: Vec<(usize, trace::Event)> = Vec::new();
     for (i, p) in topo.probes.iter().enumerate() {
-        if !out.is_open() {
+        if !out.is_open() && pcap.is_none() {
             break; // nobody reads the rest
         }
         let Some(o) = sim.run_probe(i) else {
@@ -505,6 +527,15 @@ fn trace_cmd(out: &mut Out, path: &Path, only: Option<usize>, json: bool) -> Res
         let shown = only.is_none_or(|k| k == i + 1);
         if shown {
             let events = sim.events_of(&o);
+            if pcap.is_some() {
+                captured.extend(
+                    events
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| e.bytes().is_some())
+                        .map(|(k, e)| (o.events.0 + k, e.clone())),
+                );
+            }
             if json {
                 // Events are numbered over the whole run, as `cause` and
                 // `show --at-event` count them.
@@ -527,6 +558,17 @@ fn trace_cmd(out: &mut Out, path: &Path, only: Option<usize>, json: bool) -> Res
         if only.is_some_and(|k| k == i + 1) {
             break;
         }
+    }
+    if let Some(file) = pcap {
+        let bytes = trace::pcap::pcapng(&topo, captured.iter().map(|(k, e)| (*k, e)))
+            .map_err(|e| Fail::other(path, e.to_string(), None))?;
+        std::fs::write(file, bytes).map_err(|e| {
+            Fail::other(
+                file,
+                format!("cannot write the capture: {e}"),
+                Some("give a path in a folder you can write to, e.g. /tmp/run.pcapng"),
+            )
+        })?;
     }
     Ok(true)
 }

@@ -146,6 +146,20 @@ fn trace_one_probe_text_and_json() {
         .find(|e| e["type"] == "route_lookup" && !e["route"].is_null())
         .expect("a route lookup");
     assert_eq!(route["route"]["dev"], "eth0");
+    // A frame's bytes are written once: a frame sent on unchanged (bridged)
+    // refers to the first copy instead of repeating them.
+    let sent: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["type"] == "frame_sent")
+        .collect();
+    assert!(sent
+        .iter()
+        .all(|e| e["bytes"].is_string() != e["same_bytes_as"].is_number()));
+    assert!(sent.iter().any(|e| e["same_bytes_as"].is_number()));
+    assert!(events
+        .iter()
+        .filter(|e| e["type"] == "frame_received")
+        .all(|e| e["bytes"].is_null() && e["frame"].is_number()));
     // Every event of the probe carries its number, the end included.
     assert!(events.iter().all(|e| e["probe"] == 1));
     let o = netsim(&["trace", "examples/docker0.yaml", "-p", "99"]);

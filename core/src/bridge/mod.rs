@@ -131,13 +131,6 @@ impl Net<'_> {
             .or_insert_with(|| BridgeState::new(topo, bridge))
     }
 
-    fn fdb(&mut self, sw: Switch) -> &mut Fdb {
-        match sw {
-            Switch::Bridge(b) => &mut self.bridge_state(b).fdb,
-            Switch::Wire(w) => self.st.wires.entry(w).or_default(),
-        }
-    }
-
     /// `br_handle_frame_finish`: learn the source, then deliver locally,
     /// forward, or flood.
     pub(crate) fn switch_input(&mut self, sw: Switch, in_port: IfaceId, bytes: Bytes) {
@@ -149,15 +142,27 @@ impl Net<'_> {
             }
         };
         let now = self.st.now;
-        // `br_fdb_update`: the bridge's own (local) addresses never move to
-        // a port, whoever sends from them.
-        if let Switch::Bridge(b) = sw {
-            if self.bridge_state(b).local.contains(&src) {
-                self.switch_forward(sw, Some(in_port), dst, bytes);
-                return;
+        let (learned, decision) = match sw {
+            Switch::Bridge(b) => {
+                let st = self.bridge_state(b);
+                // `br_fdb_update`: the bridge's own (local) addresses never
+                // move to a port, whoever sends from them.
+                let learned = if st.local.contains(&src) {
+                    Learned::Ignored
+                } else {
+                    st.fdb.learn(src, in_port, now)
+                };
+                let d = decide(&st.fdb, &st.ports, Some(&st.local), Some(in_port), dst, now);
+                (learned, d)
             }
-        }
-        let moved_from = match self.fdb(sw).learn(src, in_port, now) {
+            Switch::Wire(w) => {
+                let ends = &self.topo.wire(w).ends;
+                let fdb = self.st.wires.entry(w).or_default();
+                let learned = fdb.learn(src, in_port, now);
+                (learned, decide(fdb, ends, None, Some(in_port), dst, now))
+            }
+        };
+        let moved_from = match learned {
             Learned::New => Some(None),
             Learned::Moved { from } => Some(Some(from)),
             Learned::Refreshed | Learned::Ignored => None,
@@ -173,32 +178,32 @@ impl Net<'_> {
                 },
             );
         }
-        self.switch_forward(sw, Some(in_port), dst, bytes);
+        self.carry_out(sw, Some(in_port), dst, decision, bytes);
     }
 
     /// The bridge device transmits (`br_dev_xmit`): out of the port that
     /// knows the destination, or every port.
     pub(crate) fn bridge_output(&mut self, bridge: IfaceId, bytes: Bytes) {
         match Frame::peek_macs(&bytes) {
-            Ok((dst, _)) => self.switch_forward(Switch::Bridge(bridge), None, dst, bytes),
+            Ok((dst, _)) => {
+                let now = self.st.now;
+                let st = self.bridge_state(bridge);
+                let d = decide(&st.fdb, &st.ports, Some(&st.local), None, dst, now);
+                self.carry_out(Switch::Bridge(bridge), None, dst, d, bytes);
+            }
             Err(e) => self.drop_at(Place::Iface(bridge), DropReason::Malformed(e.0)),
         }
     }
 
-    /// Decides, then carries the decision out.
-    fn switch_forward(&mut self, sw: Switch, in_port: Option<IfaceId>, dst: MacAddr, bytes: Bytes) {
-        let now = self.st.now;
-        let decision = match sw {
-            Switch::Bridge(b) => {
-                let st = self.bridge_state(b);
-                decide(&st.fdb, &st.ports, Some(&st.local), in_port, dst, now)
-            }
-            Switch::Wire(w) => {
-                let ends = &self.topo.wire(w).ends;
-                let fdb = self.st.wires.entry(w).or_default();
-                decide(fdb, ends, None, in_port, dst, now)
-            }
-        };
+    /// Carries a decision out, recording it.
+    fn carry_out(
+        &mut self,
+        sw: Switch,
+        in_port: Option<IfaceId>,
+        dst: MacAddr,
+        decision: Decision,
+        bytes: Bytes,
+    ) {
         let here = place(sw);
         match decision {
             Decision::Local => {

@@ -209,7 +209,7 @@ impl Net<'_> {
     }
 
     /// The frame reaches the IP stack of the interface's namespace.
-    pub(crate) fn l3_receive(&mut self, dev: IfaceId, bytes: &[u8]) {
+    pub(crate) fn l3_receive(&mut self, dev: IfaceId, bytes: &Bytes) {
         let place = Place::Iface(dev);
         let frame = match Frame::parse(bytes) {
             Ok(f) => f,

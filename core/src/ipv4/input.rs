@@ -8,7 +8,7 @@ use crate::sim::Net;
 use crate::trace::{Answer, Delivery, DropReason, EventKind, IcmpError, Place};
 use crate::wire::frame::{DestUnreachableHeader, Icmp, L4};
 
-use super::Packet;
+use super::{AddrClass, Packet};
 
 impl Net<'_> {
     /// `ip_rcv` → PREROUTING → `ip_route_input`: local, or forward.
@@ -24,7 +24,7 @@ impl Net<'_> {
         let Verdict::Accept(p) = self.nf_hook(Hook::Prerouting, node, Some(dev), p) else {
             return;
         };
-        let local = self.is_local(node, p.view.dst) || self.is_broadcast(node, p.view.dst);
+        let local = self.addr_class(node, p.view.dst) != AddrClass::Other;
         if from_lo && !local {
             // Looped back with the output route it was sent by, whose
             // input is `dst_discard`.

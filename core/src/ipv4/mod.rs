@@ -25,52 +25,157 @@ use core::net::Ipv4Addr;
 use crate::model::{IfaceId, IfaceKind, NodeId};
 use crate::sim::Net;
 use crate::trace::{EventKind, Place};
-use crate::wire::frame::{self, Ipv4Packet};
+use crate::wire::frame::{self, Bytes, Frame, Ipv4Packet};
+use crate::wire::MacAddr;
 
 use route::{RouteEntry, RouteTable};
 
 /// The TTL of packets the kernel makes itself (`ip_default_ttl`).
 pub const DEFAULT_TTL: u8 = 64;
 
-/// An IPv4 packet: its bytes (exactly its total length) and what they say.
+/// An IPv4 packet: what it says (`view`), and its bytes as they travel.
+///
+/// A packet this namespace makes is built from its view when it leaves; a
+/// received one keeps the frame it came in (no copy for local delivery);
+/// one that a router changes (its TTL) gets bytes of its own, the received
+/// ones with only that changed, like an skb after `skb_cow`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packet {
     pub view: Ipv4Packet,
-    pub bytes: Vec<u8>,
+    buf: Buf,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Buf {
+    /// Made here: the bytes are the view's.
+    Local,
+    /// As received: an Ethernet frame whose IPv4 bytes start at byte 14.
+    Frame(Bytes),
+    /// Changed on the way: room for an Ethernet header, then the IPv4 bytes.
+    Owned(Vec<u8>),
+}
+
+const ETH: usize = 14;
+
 impl Packet {
-    /// A packet this namespace makes: its bytes are built from the view.
+    /// A packet this namespace makes.
     pub fn new(view: Ipv4Packet) -> Packet {
-        let bytes = view.emit();
-        Packet { view, bytes }
-    }
-
-    /// A packet read from a frame: `view` is what [`Ipv4Packet::parse`]
-    /// made of `frame`'s IPv4 bytes, which are kept as they came.
-    pub fn received(view: Ipv4Packet, frame_bytes: &[u8]) -> Packet {
-        let bytes = match frame::ipv4_slice(frame_bytes) {
-            Some(b) => b.to_vec(),
-            None => view.emit(),
-        };
-        Packet { view, bytes }
-    }
-
-    /// The view changed (an address chosen late): make the bytes again.
-    pub fn rebuild(&mut self) {
-        self.bytes = self.view.emit();
-    }
-
-    /// `ip_decrease_ttl`: TTL one less, header checksum updated.
-    pub fn decrement_ttl(&mut self) {
-        if frame::decrement_ttl(&mut self.bytes) {
-            self.view.ttl -= 1;
+        Packet {
+            view,
+            buf: Buf::Local,
         }
+    }
+
+    /// A packet read from `frame`: `view` is what [`Ipv4Packet::parse`]
+    /// made of its IPv4 bytes, which are kept as they came.
+    pub fn received(view: Ipv4Packet, frame: &Bytes) -> Packet {
+        Packet {
+            view,
+            buf: Buf::Frame(frame.clone()),
+        }
+    }
+
+    /// The view changed (an address chosen late): the bytes follow it.
+    pub fn rebuild(&mut self) {
+        self.buf = Buf::Local;
+    }
+
+    /// The IPv4 bytes (header and payload, exactly the total length).
+    pub fn bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        match &self.buf {
+            Buf::Local => std::borrow::Cow::Owned(self.view.emit()),
+            Buf::Frame(f) => std::borrow::Cow::Borrowed(frame::ipv4_slice(f).unwrap_or(&[])),
+            Buf::Owned(v) => std::borrow::Cow::Borrowed(v.get(ETH..).unwrap_or(&[])),
+        }
+    }
+
+    /// `ip_decrease_ttl`: TTL one less, header checksum updated, every
+    /// other byte as it was.
+    pub fn decrement_ttl(&mut self) {
+        match &mut self.buf {
+            Buf::Local => self.view.ttl = self.view.ttl.saturating_sub(1),
+            Buf::Frame(f) => {
+                let ip = frame::ipv4_slice(f).unwrap_or(&[]);
+                let mut v = Vec::with_capacity(ETH + ip.len().max(46));
+                v.extend_from_slice(&f[..ETH.min(f.len())]);
+                v.resize(ETH, 0);
+                v.extend_from_slice(ip);
+                if frame::decrement_ttl(&mut v[ETH..]) {
+                    self.view.ttl -= 1;
+                }
+                self.buf = Buf::Owned(v);
+            }
+            Buf::Owned(v) => {
+                if frame::decrement_ttl(&mut v[ETH..]) {
+                    self.view.ttl -= 1;
+                }
+            }
+        }
+    }
+
+    /// The frame that carries it from `src` to `dst`.
+    pub fn frame(&self, dst: MacAddr, src: MacAddr) -> Bytes {
+        let mut v = match &self.buf {
+            Buf::Local => {
+                let mut v = Vec::with_capacity(ETH + 20 + 8 + 64);
+                v.resize(ETH, 0);
+                self.view.emit_into(&mut v);
+                v
+            }
+            Buf::Frame(f) => {
+                let ip = frame::ipv4_slice(f).unwrap_or(&[]);
+                let mut v = Vec::with_capacity(ETH + ip.len().max(46));
+                v.resize(ETH, 0);
+                v.extend_from_slice(ip);
+                v
+            }
+            Buf::Owned(v) => v.clone(),
+        };
+        Frame::ethernet_header(&mut v, dst, src, 0x0800);
+        if v.len() < 60 {
+            v.resize(60, 0);
+        }
+        v.into()
     }
 
     /// What an ICMP error about this packet quotes.
     pub fn quote(&self) -> Vec<u8> {
-        frame::quote_bytes(&self.bytes)
+        frame::quote_bytes(&self.bytes())
+    }
+}
+
+/// What an address is to a namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AddrClass {
+    /// One of its own (the local table), 127.0.0.0/8 included.
+    Local,
+    /// A broadcast address of a connected subnet, or 255.255.255.255.
+    Broadcast,
+    Other,
+}
+
+/// A namespace's addresses: what its local table holds, in one list.
+#[derive(Debug, Clone, Default)]
+pub struct Addrs {
+    /// (address, interface, broadcast address of its subnet if it has one)
+    /// for every address, lo's included.
+    entries: Vec<(Ipv4Addr, IfaceId, Option<Ipv4Addr>)>,
+}
+
+impl Addrs {
+    fn of(topo: &crate::model::Topology, node: NodeId) -> Addrs {
+        let entries = topo
+            .node(node)
+            .ifaces
+            .iter()
+            .flat_map(|&i| {
+                topo.iface(i)
+                    .addresses
+                    .iter()
+                    .map(move |a| (a.addr(), i, (a.prefix() < 31).then(|| a.broadcast())))
+            })
+            .collect();
+        Addrs { entries }
     }
 }
 
@@ -86,6 +191,9 @@ impl Net<'_> {
             .get_or_insert_with(|| RouteTable::build(topo, node))
             .lookup(dst)
             .copied()?;
+        if ns.redirected.is_empty() {
+            return Some(route);
+        }
         match ns.redirected.get(&dst) {
             Some(&(gw, until)) if route.via.is_some() && now < until => Some(RouteEntry {
                 to: crate::wire::Ipv4Net::new(dst, 32).unwrap_or(route.to),
@@ -127,33 +235,50 @@ impl Net<'_> {
         );
     }
 
-    pub(crate) fn local_addrs(&mut self, node: NodeId) -> &[(Ipv4Addr, IfaceId)] {
+    fn addrs(&mut self, node: NodeId) -> &Addrs {
         let topo = self.topo;
-        self.ns(node).local.get_or_insert_with(|| {
-            topo.node(node)
-                .ifaces
-                .iter()
-                .flat_map(|&i| topo.iface(i).addresses.iter().map(move |a| (a.addr(), i)))
-                .collect()
-        })
+        self.ns(node)
+            .addrs
+            .get_or_insert_with(|| Addrs::of(topo, node))
+    }
+
+    /// Every address of the namespace with its interface.
+    pub(crate) fn local_addrs(
+        &mut self,
+        node: NodeId,
+    ) -> impl Iterator<Item = (Ipv4Addr, IfaceId)> + '_ {
+        self.addrs(node).entries.iter().map(|&(a, i, _)| (a, i))
     }
 
     /// Whether `ip` is one of this namespace's addresses (the local table:
     /// any address of any interface, and all of 127.0.0.0/8).
     pub(crate) fn is_local(&mut self, node: NodeId, ip: Ipv4Addr) -> bool {
-        ip.is_loopback() || self.local_addrs(node).iter().any(|(a, _)| *a == ip)
+        ip.is_loopback() || self.addrs(node).entries.iter().any(|e| e.0 == ip)
+    }
+
+    /// What `ip` is to this namespace, in one look at its addresses.
+    pub(crate) fn addr_class(&mut self, node: NodeId, ip: Ipv4Addr) -> AddrClass {
+        if ip.is_loopback() {
+            return AddrClass::Local;
+        }
+        if ip.is_broadcast() {
+            return AddrClass::Broadcast;
+        }
+        let mut class = AddrClass::Other;
+        for e in &self.addrs(node).entries {
+            if e.0 == ip {
+                return AddrClass::Local;
+            }
+            if e.2 == Some(ip) {
+                class = AddrClass::Broadcast;
+            }
+        }
+        class
     }
 
     /// Limited broadcast, or the broadcast address of a connected subnet.
-    pub(crate) fn is_broadcast(&self, node: NodeId, ip: Ipv4Addr) -> bool {
-        ip.is_broadcast()
-            || self.topo.node(node).ifaces.iter().any(|&i| {
-                self.topo
-                    .iface(i)
-                    .addresses
-                    .iter()
-                    .any(|a| a.prefix() < 31 && a.broadcast() == ip)
-            })
+    pub(crate) fn is_broadcast(&mut self, node: NodeId, ip: Ipv4Addr) -> bool {
+        ip.is_broadcast() || self.addrs(node).entries.iter().any(|e| e.2 == Some(ip))
     }
 
     pub(crate) fn next_ident(&mut self, node: NodeId) -> u16 {

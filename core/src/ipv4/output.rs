@@ -11,7 +11,7 @@ use crate::netfilter::{Hook, Verdict};
 use crate::sim::Net;
 use crate::sock::FlowId;
 use crate::trace::{Answer, DropReason, Place};
-use crate::wire::frame::{Frame, Ipv4Packet, L4};
+use crate::wire::frame::{Ipv4Packet, L4};
 use crate::wire::MacAddr;
 
 use super::route::RouteEntry;
@@ -42,7 +42,7 @@ impl Net<'_> {
             }
             match self.loopback(node) {
                 Some(lo) => {
-                    let bytes = Frame::ipv4_bytes(MacAddr::ZERO, MacAddr::ZERO, &p.bytes);
+                    let bytes = p.frame(MacAddr::ZERO, MacAddr::ZERO);
                     self.dev_xmit(lo, bytes);
                 }
                 None => self.ip_local_deliver(node, p),

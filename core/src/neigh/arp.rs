@@ -21,10 +21,7 @@ impl Net<'_> {
             ArpOp::Request => {
                 // arp_ignore = 0: answer for any local address, on any interface.
                 let ours = !arp.target_ip.is_loopback()
-                    && self
-                        .local_addrs(node)
-                        .iter()
-                        .any(|(a, _)| *a == arp.target_ip);
+                    && self.local_addrs(node).any(|(a, _)| a == arp.target_ip);
                 if !ours {
                     self.drop_at(place, DropReason::ArpNotForUs(arp.target_ip));
                     return;
@@ -114,7 +111,7 @@ impl Net<'_> {
     }
 
     pub(crate) fn send_frame(&mut self, dev: IfaceId, dst: MacAddr, packet: &Packet) {
-        let bytes = Frame::ipv4_bytes(dst, self.topo.iface(dev).mac, &packet.bytes);
+        let bytes = packet.frame(dst, self.topo.iface(dev).mac);
         self.dev_xmit(dev, bytes);
     }
 
@@ -130,8 +127,7 @@ impl Net<'_> {
             .map(|a| a.addr())
             .or_else(|| {
                 self.local_addrs(iface.node)
-                    .iter()
-                    .map(|(a, _)| *a)
+                    .map(|(a, _)| a)
                     .find(|a| !a.is_loopback())
             })
             .unwrap_or(Ipv4Addr::UNSPECIFIED)
@@ -221,7 +217,7 @@ impl Net<'_> {
         }
         if self.topo.iface(dev).kind() == IfaceKind::Loopback {
             // A route into lo: out and straight back in, no ARP.
-            let bytes = Frame::ipv4_bytes(MacAddr::ZERO, MacAddr::ZERO, &p.bytes);
+            let bytes = p.frame(MacAddr::ZERO, MacAddr::ZERO);
             self.dev_xmit(dev, bytes);
             return;
         }

@@ -165,7 +165,7 @@ impl Net<'_> {
             ProbeProto::Udp => L4::Udp(Udp {
                 src_port: f.lport,
                 dst_port: f.rport,
-                data: format!("netsim probe {}\n", f.index + 1).into_bytes(),
+                data: udp_payload(f.index, f.rport),
             }),
         };
         let view = Ipv4Packet {
@@ -285,9 +285,10 @@ impl Net<'_> {
     /// Ends every started probe: an unanswered one has timed out. Its
     /// socket is closed.
     pub(crate) fn finish_flows(&mut self) -> Vec<ProbeOutcome> {
-        let flows = core::mem::take(&mut self.st.flows);
+        // Taken out and put back empty, so that its room is kept.
+        let mut flows = core::mem::take(&mut self.st.flows);
         let mut out = Vec::with_capacity(flows.len());
-        for f in flows {
+        for f in flows.drain(..) {
             let (result, answer) = match f.answer.clone() {
                 Some(a) => a,
                 None => {
@@ -319,4 +320,25 @@ impl Net<'_> {
         self.st.cx = Cx::default();
         out
     }
+}
+
+/// What a UDP probe carries: to port 53 a well-formed DNS query (an `A`
+/// question for `probe-N.netsim.test`), so that Wireshark reads the
+/// capture without a malformed packet; elsewhere a line of text.
+fn udp_payload(index: u32, port: u16) -> Vec<u8> {
+    if port != 53 {
+        return format!("netsim probe {}\n", index + 1).into_bytes();
+    }
+    let mut q = Vec::with_capacity(40);
+    q.extend_from_slice(&(0x6e00u16.wrapping_add(index as u16)).to_be_bytes()); // id
+    q.extend_from_slice(&[0x01, 0x00]); // a standard query, recursion desired
+    q.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]); // one question
+    let name = format!("probe-{}", index + 1);
+    for label in [name.as_str(), "netsim", "test"] {
+        q.push(label.len() as u8);
+        q.extend_from_slice(label.as_bytes());
+    }
+    q.push(0);
+    q.extend_from_slice(&[0, 1, 0, 1]); // type A, class IN
+    q
 }

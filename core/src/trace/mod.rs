@@ -17,6 +17,7 @@
 
 mod explain;
 pub mod json;
+pub mod pcap;
 
 pub use explain::{render, render_line};
 
@@ -51,7 +52,7 @@ trace_id!(
 );
 
 /// Where an event happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "at", content = "id", rename_all = "lowercase")]
 pub enum Place {
     /// In a namespace, not on one interface (a route lookup, a socket).

@@ -239,47 +239,70 @@ impl Ipv4Packet {
 
     /// The IPv4 header and transport bytes, without Ethernet.
     pub fn emit(&self) -> Vec<u8> {
-        let mut l4 = Vec::with_capacity(64);
+        let mut out = Vec::with_capacity(20 + 8 + self.payload_len());
+        self.emit_into(&mut out);
+        out
+    }
+
+    /// The transport bytes after the transport header.
+    fn payload(&self) -> &[u8] {
+        match &self.l4 {
+            L4::Icmp(
+                Icmp::EchoRequest { data, .. }
+                | Icmp::EchoReply { data, .. }
+                | Icmp::DestUnreachable { original: data, .. }
+                | Icmp::TimeExceeded { original: data, .. }
+                | Icmp::Redirect { original: data, .. },
+            ) => data,
+            L4::Icmp(Icmp::Other { .. }) | L4::Tcp(_) => &[],
+            L4::Udp(u) => &u.data,
+            L4::Other { payload, .. } => payload,
+        }
+    }
+
+    fn payload_len(&self) -> usize {
+        self.payload().len()
+    }
+
+    /// Appends the IPv4 header and transport bytes to `out`, with no
+    /// buffer in between.
+    pub fn emit_into(&self, out: &mut Vec<u8>) {
+        let data = self.payload();
+        // The transport header (at most 60 bytes, TCP with options).
+        let mut buf = [0u8; 60];
+        let mut len = 0;
+        let mut put = |bytes: &[u8]| {
+            let n = bytes.len().min(buf.len() - len);
+            buf[len..len + n].copy_from_slice(&bytes[..n]);
+            len += n;
+        };
         match &self.l4 {
             L4::Icmp(icmp) => {
-                let (ty, data): (Icmpv4Type, &[u8]) = match icmp {
-                    Icmp::EchoRequest { id, seq, data } => (
-                        Icmpv4Type::EchoRequest(IcmpEchoHeader { id: *id, seq: *seq }),
-                        data,
-                    ),
-                    Icmp::EchoReply { id, seq, data } => (
-                        Icmpv4Type::EchoReply(IcmpEchoHeader { id: *id, seq: *seq }),
-                        data,
-                    ),
-                    Icmp::DestUnreachable { code, original } => {
-                        (Icmpv4Type::DestinationUnreachable(code.clone()), original)
+                let ty = match icmp {
+                    Icmp::EchoRequest { id, seq, .. } => {
+                        Icmpv4Type::EchoRequest(IcmpEchoHeader { id: *id, seq: *seq })
                     }
-                    Icmp::TimeExceeded { code, original } => {
-                        (Icmpv4Type::TimeExceeded(*code), original)
+                    Icmp::EchoReply { id, seq, .. } => {
+                        Icmpv4Type::EchoReply(IcmpEchoHeader { id: *id, seq: *seq })
                     }
-                    Icmp::Redirect {
-                        code,
-                        gateway,
-                        original,
-                    } => (
+                    Icmp::DestUnreachable { code, .. } => {
+                        Icmpv4Type::DestinationUnreachable(code.clone())
+                    }
+                    Icmp::TimeExceeded { code, .. } => Icmpv4Type::TimeExceeded(*code),
+                    Icmp::Redirect { code, gateway, .. } => {
                         Icmpv4Type::Redirect(etherparse::icmpv4::RedirectHeader {
                             code: *code,
                             gateway_internet_address: gateway.octets(),
-                        }),
-                        original,
-                    ),
-                    Icmp::Other { icmp_type, code } => (
-                        Icmpv4Type::Unknown {
-                            type_u8: *icmp_type,
-                            code_u8: *code,
-                            bytes5to8: [0; 4],
-                        },
-                        &[],
-                    ),
+                        })
+                    }
+                    Icmp::Other { icmp_type, code } => Icmpv4Type::Unknown {
+                        type_u8: *icmp_type,
+                        code_u8: *code,
+                        bytes5to8: [0; 4],
+                    },
                 };
                 let h = Icmpv4Header::with_checksum(ty, data);
-                l4.extend_from_slice(&h.to_bytes());
-                l4.extend_from_slice(data);
+                put(&h.to_bytes());
             }
             L4::Tcp(t) => {
                 let mut h = TcpHeader::new(t.src_port, t.dst_port, t.seq, t.window);
@@ -291,7 +314,7 @@ impl Ipv4Packet {
                 h.checksum = h
                     .calc_checksum_ipv4_raw(self.src.octets(), self.dst.octets(), &[])
                     .unwrap_or(0);
-                l4.extend_from_slice(&h.to_bytes());
+                put(&h.to_bytes());
             }
             L4::Udp(u) => {
                 let h = UdpHeader::with_ipv4_checksum(
@@ -306,16 +329,16 @@ impl Ipv4Packet {
                     length: 0,
                     checksum: 0,
                 });
-                l4.extend_from_slice(&h.to_bytes());
-                l4.extend_from_slice(&u.data);
+                put(&h.to_bytes());
             }
-            L4::Other { payload, .. } => l4.extend_from_slice(payload),
+            L4::Other { .. } => {}
         }
-        let header = ipv4_header(self, l4.len());
-        let mut out = Vec::with_capacity(20 + l4.len());
+        let head = &buf[..len];
+        let header = ipv4_header(self, head.len() + data.len());
+        out.reserve(20 + head.len() + data.len());
         out.extend_from_slice(&header.to_bytes());
-        out.extend_from_slice(&l4);
-        out
+        out.extend_from_slice(head);
+        out.extend_from_slice(data);
     }
 
     /// Reads an IPv4 packet (header checksum checked, as `ip_rcv` does).
@@ -564,6 +587,15 @@ impl Frame {
             out.resize(ETH_MIN, 0);
         }
         out.into()
+    }
+
+    /// Writes an Ethernet II header into the first 14 bytes of `frame`.
+    pub fn ethernet_header(frame: &mut [u8], dst: MacAddr, src: MacAddr, ethertype: u16) {
+        if let Some(h) = frame.get_mut(..ETH_LEN) {
+            h[..6].copy_from_slice(&dst.0);
+            h[6..12].copy_from_slice(&src.0);
+            h[12..14].copy_from_slice(&ethertype.to_be_bytes());
+        }
     }
 
     /// Only the Ethernet header: enough for a switch.

@@ -35,6 +35,8 @@ pub enum FrameKind {
     Icmp,
     Tcp,
     Udp,
+    /// A VXLAN packet: drawn as an outlined pill.
+    Vxlan,
     Other,
 }
 
@@ -46,6 +48,7 @@ impl FrameKind {
             FrameKind::Icmp => "ICMP",
             FrameKind::Tcp => "TCP",
             FrameKind::Udp => "UDP",
+            FrameKind::Vxlan => "VXLAN",
             FrameKind::Other => "ETH",
         }
     }
@@ -57,12 +60,16 @@ impl FrameKind {
             FrameKind::Icmp => "icmp",
             FrameKind::Tcp => "tcp",
             FrameKind::Udp => "udp",
+            FrameKind::Vxlan => "vxlan",
             FrameKind::Other => "other",
         }
     }
 
     /// From the dissected layers: the innermost protocol the page colours.
     pub fn of_layers(layers: &[Layer]) -> FrameKind {
+        if layers.iter().any(|l| l.name == "VXLAN") {
+            return FrameKind::Vxlan;
+        }
         let mut k = FrameKind::Other;
         for l in layers {
             k = match l.name.as_str() {
@@ -303,6 +310,7 @@ pub fn group(e: &Event) -> &'static str {
                 FrameKind::Icmp => "ICMP",
                 FrameKind::Tcp => "TCP",
                 FrameKind::Udp => "UDP",
+                FrameKind::Vxlan => "VXLAN",
                 FrameKind::Other => "bridge",
             }),
         // Its frame's group is known from the frame event (see `groups`).

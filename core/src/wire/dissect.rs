@@ -126,42 +126,12 @@ fn proto_name(p: u8) -> &'static str {
     }
 }
 
-/// Every layer of `bytes`, an Ethernet II frame without FCS.
+/// Every layer of `bytes`, an Ethernet II frame without FCS. A VXLAN
+/// packet (UDP port 4789) goes on with its header and the inner frame's
+/// layers, named `Inner Ethernet`, `Inner IPv4`, ...
 pub fn dissect(bytes: &[u8]) -> Vec<Layer> {
     let mut b = Builder { layers: Vec::new() };
-    let eth = match Ethernet2Slice::from_slice_without_fcs(bytes) {
-        Ok(e) => e,
-        Err(e) => {
-            b.malformed("Ethernet header", e, 0, bytes.len());
-            return b.layers;
-        }
-    };
-    b.layer("Ethernet");
-    b.field("Destination", mac(&eth.destination()), 0, 6);
-    b.field("Source", mac(&eth.source()), 6, 6);
-    let et = eth.ether_type().0;
-    b.field(
-        "Type",
-        format!("0x{et:04x} ({})", ethertype_name(et)),
-        12,
-        2,
-    );
-    let used = match et {
-        0x0806 => arp(&mut b, bytes, 14),
-        0x0800 => ipv4(&mut b, bytes, 14, "IPv4"),
-        _ => {
-            if bytes.len() > 14 {
-                b.layer("Payload");
-                b.field(
-                    "Data",
-                    format!("{} bytes", bytes.len() - 14),
-                    14,
-                    bytes.len() - 14,
-                );
-            }
-            bytes.len()
-        }
-    };
+    let used = ethernet(&mut b, bytes, 0, "");
     if used < bytes.len() {
         let pad = bytes.len() - used;
         if let Some(l) = b.layers.first_mut() {
@@ -175,17 +145,78 @@ pub fn dissect(bytes: &[u8]) -> Vec<Layer> {
     b.layers
 }
 
+/// An Ethernet frame at `at` and what it carries; returns where its
+/// payload ends.
+fn ethernet(b: &mut Builder, bytes: &[u8], at: usize, prefix: &str) -> usize {
+    let rest = bytes.get(at..).unwrap_or_default();
+    let eth = match Ethernet2Slice::from_slice_without_fcs(rest) {
+        Ok(e) => e,
+        Err(e) => {
+            b.malformed(&format!("{prefix}Ethernet header"), e, at, bytes.len());
+            return bytes.len();
+        }
+    };
+    b.layer(&format!("{prefix}Ethernet"));
+    b.field("Destination", mac(&eth.destination()), at, 6);
+    b.field("Source", mac(&eth.source()), at + 6, 6);
+    let et = eth.ether_type().0;
+    b.field(
+        "Type",
+        format!("0x{et:04x} ({})", ethertype_name(et)),
+        at + 12,
+        2,
+    );
+    let l3 = at + 14;
+    match et {
+        0x0806 => arp(b, bytes, l3, prefix),
+        0x0800 => ipv4(b, bytes, l3, prefix),
+        _ => {
+            if bytes.len() > l3 {
+                b.layer(&format!("{prefix}Payload"));
+                b.field(
+                    "Data",
+                    format!("{} bytes", bytes.len() - l3),
+                    l3,
+                    bytes.len() - l3,
+                );
+            }
+            bytes.len()
+        }
+    }
+}
+
+/// The 8-byte VXLAN header (RFC 7348) at `at`, then the inner frame.
+fn vxlan(b: &mut Builder, bytes: &[u8], at: usize) {
+    let Some(h) = bytes.get(at..at + 8) else {
+        b.malformed("VXLAN", "shorter than its 8-byte header", at, bytes.len());
+        return;
+    };
+    b.layer("VXLAN");
+    let flags = h[0];
+    let i = if flags & 0x08 != 0 {
+        " (I: VNI valid)"
+    } else {
+        ""
+    };
+    b.field("Flags", format!("0x{flags:02x}{i}"), at, 1);
+    b.field("Reserved", hex(&h[1..4]), at + 1, 3);
+    let vni = u32::from_be_bytes([0, h[4], h[5], h[6]]);
+    b.field("VNI", vni.to_string(), at + 4, 3);
+    b.field("Reserved", hex(&h[7..8]), at + 7, 1);
+    ethernet(b, bytes, at + 8, "Inner ");
+}
+
 /// ARP at `at`; returns where the packet ends.
-fn arp(b: &mut Builder, bytes: &[u8], at: usize) -> usize {
+fn arp(b: &mut Builder, bytes: &[u8], at: usize, prefix: &str) -> usize {
     let rest = bytes.get(at..).unwrap_or_default();
     let a = match ArpPacketSlice::from_slice(rest) {
         Ok(a) => a,
         Err(e) => {
-            b.malformed("ARP", e, at, bytes.len());
+            b.malformed(&format!("{prefix}ARP"), e, at, bytes.len());
             return bytes.len();
         }
     };
-    b.layer("ARP");
+    b.layer(&format!("{prefix}ARP"));
     let hw = a.hw_addr_type().0;
     b.field(
         "Hardware type",
@@ -226,7 +257,11 @@ fn arp(b: &mut Builder, bytes: &[u8], at: usize) -> usize {
 
 /// An IPv4 header and what it carries, at `at`; returns where the packet
 /// ends (its total length, or the end of the bytes if shorter).
-fn ipv4(b: &mut Builder, bytes: &[u8], at: usize, name: &str) -> usize {
+/// `prefix` is "" for the frame's own packet, "Quoted " for the one an
+/// ICMP error quotes, "Inner " inside a VXLAN packet.
+fn ipv4(b: &mut Builder, bytes: &[u8], at: usize, prefix: &str) -> usize {
+    let name = format!("{prefix}IPv4");
+    let name = name.as_str();
     let rest = bytes.get(at..).unwrap_or_default();
     let h = match Ipv4HeaderSlice::from_slice(rest) {
         Ok(h) => h,
@@ -289,11 +324,10 @@ fn ipv4(b: &mut Builder, bytes: &[u8], at: usize, name: &str) -> usize {
     if body.is_empty() {
         return end;
     }
-    let quoted = name != "IPv4";
     match p {
-        1 => icmp(b, bytes, l4, end, quoted),
-        6 => tcp(b, body, l4, quoted),
-        17 => udp(b, body, l4, end, quoted),
+        1 => icmp(b, bytes, l4, end, prefix),
+        6 => tcp(b, body, l4, prefix),
+        17 => udp(b, bytes, l4, end, prefix),
         _ => {
             b.layer("Payload");
             b.field("Data", format!("{} bytes", body.len()), l4, body.len());
@@ -302,9 +336,11 @@ fn ipv4(b: &mut Builder, bytes: &[u8], at: usize, name: &str) -> usize {
     end
 }
 
-fn icmp(b: &mut Builder, bytes: &[u8], at: usize, end: usize, quoted: bool) {
+fn icmp(b: &mut Builder, bytes: &[u8], at: usize, end: usize, prefix: &str) {
     let body = bytes.get(at..end).unwrap_or_default();
-    let layer = if quoted { "Quoted ICMP" } else { "ICMP" };
+    let quoted = prefix == "Quoted ";
+    let layer = format!("{prefix}ICMP");
+    let layer = layer.as_str();
     let s = match Icmpv4Slice::from_slice(body) {
         Ok(s) => s,
         Err(e) => {
@@ -349,7 +385,7 @@ fn icmp(b: &mut Builder, bytes: &[u8], at: usize, end: usize, quoted: bool) {
             b.field("Unused", hex(&r), at + 4, 4);
             if !quoted && body.len() > 8 {
                 // The header and first 8 bytes of the packet it is about.
-                ipv4(b, bytes, at + 8, "Quoted IPv4");
+                ipv4(b, bytes, at + 8, "Quoted ");
             }
         }
         _ => {
@@ -358,8 +394,10 @@ fn icmp(b: &mut Builder, bytes: &[u8], at: usize, end: usize, quoted: bool) {
     }
 }
 
-fn udp(b: &mut Builder, body: &[u8], at: usize, end: usize, quoted: bool) {
-    let layer = if quoted { "Quoted UDP" } else { "UDP" };
+fn udp(b: &mut Builder, bytes: &[u8], at: usize, end: usize, prefix: &str) {
+    let body = bytes.get(at..end).unwrap_or_default();
+    let layer = format!("{prefix}UDP");
+    let layer = layer.as_str();
     let h = match UdpHeaderSlice::from_slice(body) {
         Ok(h) => h,
         Err(e) => {
@@ -378,13 +416,20 @@ fn udp(b: &mut Builder, body: &[u8], at: usize, end: usize, quoted: bool) {
     b.field("Length", h.length().to_string(), at + 4, 2);
     b.field("Checksum", format!("0x{:04x}", h.checksum()), at + 6, 2);
     let n = body.len().saturating_sub(8);
-    if n > 0 {
+    if prefix.is_empty() && h.destination_port() == VXLAN_PORT && n >= 8 {
+        vxlan(b, bytes.get(..end).unwrap_or_default(), at + 8);
+    } else if n > 0 {
         b.field("Data", format!("{n} bytes"), at + 8, n);
     }
 }
 
-fn tcp(b: &mut Builder, body: &[u8], at: usize, quoted: bool) {
-    let layer = if quoted { "Quoted TCP" } else { "TCP" };
+/// IANA's VXLAN port (RFC 7348), Linux's default `dstport` too.
+const VXLAN_PORT: u16 = 4789;
+
+fn tcp(b: &mut Builder, body: &[u8], at: usize, prefix: &str) {
+    let quoted = prefix == "Quoted ";
+    let layer = format!("{prefix}TCP");
+    let layer = layer.as_str();
     let h = match TcpHeaderSlice::from_slice(body) {
         Ok(h) => h,
         Err(e) => {
@@ -491,7 +536,9 @@ pub fn changes(before: &[Layer], after: &[Layer]) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::frame::{Arp, ArpOp, Frame, Icmp, Ipv4Packet, Payload, Tcp, TcpFlags, L4};
+    use crate::wire::frame::{
+        Arp, ArpOp, Frame, Icmp, Ipv4Packet, Payload, Tcp, TcpFlags, Udp, L4,
+    };
 
     fn m(last: u8) -> MacAddr {
         MacAddr([0x02, 0x42, 0xac, 0x11, 0x00, last])
@@ -612,6 +659,53 @@ mod tests {
         let tcp = layer(&ls, "TCP");
         assert_eq!(tcp.field("Flags"), Some("SYN"));
         assert_eq!(tcp.field("Destination port"), Some("80"));
+    }
+
+    #[test]
+    fn vxlan_outer_and_inner() {
+        let inner = arp_request();
+        let mut outer = Frame {
+            dst: m(0x20),
+            src: m(0x10),
+            payload: Payload::Ipv4(Ipv4Packet {
+                src: Ipv4Addr::new(192, 168, 1, 11),
+                dst: Ipv4Addr::new(192, 168, 1, 12),
+                ttl: 64,
+                ident: 7,
+                dont_fragment: false,
+                l4: L4::Udp(Udp {
+                    src_port: 50000,
+                    dst_port: 4789,
+                    data: [&[0x08, 0, 0, 0, 0, 0, 42, 0][..], &inner[..]].concat(),
+                }),
+            }),
+        }
+        .emit()
+        .to_vec();
+        let ls = dissect(&outer);
+        let names: Vec<&str> = ls.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Ethernet",
+                "IPv4",
+                "UDP",
+                "VXLAN",
+                "Inner Ethernet",
+                "Inner ARP"
+            ]
+        );
+        assert_eq!(layer(&ls, "VXLAN").field("VNI"), Some("42"));
+        let tpa = layer(&ls, "Inner ARP")
+            .fields
+            .iter()
+            .find(|f| f.name == "Target IP")
+            .unwrap();
+        assert_eq!(&outer[tpa.range.0..tpa.range.1], &[172, 17, 0, 2]);
+        // Cut inside the inner frame: no panic, a Malformed layer.
+        outer.truncate(14 + 20 + 8 + 8 + 10);
+        let ls = dissect(&outer);
+        assert!(ls.iter().any(|l| l.name == "Malformed"), "{ls:?}");
     }
 
     #[test]

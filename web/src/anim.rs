@@ -7,8 +7,9 @@
 //! happened; between `k` and `k + 1` the virtual clock runs from event
 //! `k`'s time to event `k + 1`'s, and the frames on the cables glide.
 //!
-//! Frames' trips ([`Move`]) come from [`moves`], the one function to change
-//! when the engine's trace names its transmissions.
+//! Frames' trips ([`Move`]) are the trace's `transmit` events; "why?"
+//! follows its `cause` links and "the previous hop" its packet ids, so the
+//! page infers nothing about networking itself.
 
 use netsim_core::model::{IfaceId, NodeKind, Topology, WireId};
 use netsim_core::sim::Time;

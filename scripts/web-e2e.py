@@ -235,6 +235,10 @@ def main():
             time.sleep(0.2)
         out = d.text("#outcome")
         check("reply" in out, "played to the end: reply", out)
+        in_view = d.js("""var l = document.querySelector('.event-list').getBoundingClientRect();
+            var r = document.querySelector('.ev.current').getBoundingClientRect();
+            return r.top >= l.top && r.bottom <= l.bottom;""")
+        check(in_view is True, "the current event is highlighted and scrolled into view in the list")
 
         d.screenshot(shot)
         print(f"e2e: screenshot in {shot}")

@@ -34,7 +34,8 @@ pub fn event_list(props: &Props) -> Html {
             if let Some(ul) = list.cast::<web_sys::HtmlElement>() {
                 if let Ok(Some(row)) = ul.query_selector(&format!("[data-k=\"{k}\"]")) {
                     if let Some(row) = row.dyn_ref::<web_sys::HtmlElement>() {
-                        let top = f64::from(row.offset_top() - ul.offset_top());
+                        // The list is the rows' offset parent (position: relative).
+                        let top = f64::from(row.offset_top());
                         let (h, st) = (f64::from(ul.client_height()), f64::from(ul.scroll_top()));
                         let rh = f64::from(row.offset_height());
                         if top < st || top + rh > st + h {

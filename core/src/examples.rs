@@ -24,6 +24,7 @@ pub const ALL: &[Example] = examples![
     "docker0.yaml",
     "two-bridges.yaml",
     "router.yaml",
+    "published-port.yaml",
 ];
 
 /// The example the demo opens with.

@@ -70,6 +70,20 @@ ns() {
   fi
 }
 
+# nft_load NS < RULESET: the namespace's NAT table
+nft_load() {
+  must X "$1" nft -f -
+}
+
+# bridge_nf NS: bridged IPv4 frames pass the IP hooks of NS (br_netfilter)
+bridge_nf() {
+  if ! X "$1" test -e /proc/sys/net/bridge/bridge-nf-call-iptables; then
+    echo "bridge_nf needs br_netfilter, which this kernel does not have" >&2
+    exit 93
+  fi
+  must X "$1" sysctl -qw net.bridge.bridge-nf-call-iptables=1
+}
+
 # wire_ns NS: the namespace of a wire, holding the bridge "sw"
 wire_ns() {
   ns "$1" 0
@@ -104,7 +118,7 @@ listen() {
 #   in that namespace (the destination's) to read its TTL and source address
 #   on arrival.
 probe() {
-  local idx=$1 from=$2 to=$3 proto=$4 port=$5 ttl=$6 cn=$7 filt tp= capto=$3
+  local idx=$1 from=$2 to=$3 proto=$4 port=$5 ttl=$6 cn=$7 how=${8:-strict} filt tp= capto=$3
   # The kernel sends a packet for 0.0.0.0 to 127.0.0.1 (ip_route_output_key).
   [ "$to" = 0.0.0.0 ] && capto=127.0.0.1
   case $proto in
@@ -112,6 +126,14 @@ probe() {
     tcp)  filt="tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0 and dst host $capto and dst port $port" ;;
     udp)  filt="udp and dst host $capto and dst port $port" ;;
   esac
+  # Behind a DNAT (the capture is where the packet ends up): its kind only.
+  if [ "$how" = loose ]; then
+    case $proto in
+      icmp) filt="icmp[icmptype] == icmp-echo" ;;
+      tcp)  filt="tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0" ;;
+      udp)  filt="udp" ;;
+    esac
+  fi
   local cap=$OUT/cap.$idx err=$OUT/cap.$idx.err
   : >"$cap"; : >"$err"
   if [ "$cn" != - ]; then

@@ -7,6 +7,7 @@
 //! br_netfilter come with their own stages.
 
 pub mod fdb;
+mod netfilter;
 
 use rustc_hash::FxHashSet;
 
@@ -134,6 +135,17 @@ impl Net<'_> {
     /// `br_handle_frame_finish`: learn the source, then deliver locally,
     /// forward, or flood.
     pub(crate) fn switch_input(&mut self, sw: Switch, in_port: IfaceId, bytes: Bytes) {
+        // br_netfilter: PREROUTING before the bridge decides.
+        let (bytes, nf) = match sw {
+            Switch::Bridge(b) => match self.bridge_nf(b) {
+                Some(node) => match self.br_nf_prerouting(b, node, bytes) {
+                    netfilter::PreRouted::Bridge(bytes, p) => (bytes, p.map(|p| (node, p))),
+                    netfilter::PreRouted::Gone => return,
+                },
+                None => (bytes, None),
+            },
+            Switch::Wire(_) => (bytes, None),
+        };
         let (dst, src) = match Frame::peek_macs(&bytes) {
             Ok(m) => m,
             Err(e) => {
@@ -178,7 +190,23 @@ impl Net<'_> {
                 },
             );
         }
+        // br_netfilter: a frame bridged out of a port passes POSTROUTING;
+        // one for the bridge itself keeps its connection into the IP stack.
+        let bytes = match (sw, nf, &decision) {
+            (Switch::Bridge(b), Some((node, p)), Decision::Forward(_) | Decision::Flood { .. }) => {
+                match self.br_nf_postrouting(b, node, p, dst, src) {
+                    Some(bytes) => bytes,
+                    None => return,
+                }
+            }
+            (Switch::Bridge(_), Some((_, p)), Decision::Local) => {
+                self.st.bridged_ct = p.ct;
+                bytes
+            }
+            _ => bytes,
+        };
         self.carry_out(sw, Some(in_port), dst, decision, bytes);
+        self.st.bridged_ct = None;
     }
 
     /// The bridge device transmits (`br_dev_xmit`): out of the port that

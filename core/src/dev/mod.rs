@@ -228,7 +228,11 @@ impl Net<'_> {
         }
         match frame.payload {
             Payload::Arp(arp) => self.arp_rcv(dev, arp),
-            Payload::Ipv4(p) => self.ip_rcv(dev, Packet::received(p, bytes)),
+            Payload::Ipv4(p) => {
+                let mut p = Packet::received(p, bytes);
+                p.ct = self.st.bridged_ct.take();
+                self.ip_rcv(dev, p)
+            }
             Payload::Other { ethertype, .. } => {
                 self.drop_at(place, DropReason::UnsupportedEtherType(ethertype))
             }

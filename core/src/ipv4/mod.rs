@@ -43,6 +43,8 @@ pub const DEFAULT_TTL: u8 = 64;
 pub struct Packet {
     pub view: Ipv4Packet,
     buf: Buf,
+    /// The connection conntrack found or made for it in this namespace.
+    pub(crate) ct: Option<(u32, crate::netfilter::conntrack::Dir)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +65,7 @@ impl Packet {
         Packet {
             view,
             buf: Buf::Local,
+            ct: None,
         }
     }
 
@@ -72,7 +75,13 @@ impl Packet {
         Packet {
             view,
             buf: Buf::Frame(frame.clone()),
+            ct: None,
         }
+    }
+
+    /// Whether its bytes are no longer those it came with.
+    pub fn is_changed(&self) -> bool {
+        !matches!(self.buf, Buf::Frame(_))
     }
 
     /// The view changed (an address chosen late): the bytes follow it.
@@ -136,6 +145,40 @@ impl Packet {
             v.resize(60, 0);
         }
         v.into()
+    }
+
+    /// NAT: the source (`src`) or destination address and port become
+    /// `addr` and `port`, in the bytes (checksums kept right) and the view.
+    /// `icmp_error` for an ICMP error about a translated flow, whose quoted
+    /// packet changes too.
+    pub fn translate(&mut self, src: bool, addr: core::net::Ipv4Addr, port: u16, icmp_error: bool) {
+        let mut v = match core::mem::replace(&mut self.buf, Buf::Local) {
+            Buf::Owned(v) => v,
+            Buf::Local => {
+                let mut v = Vec::with_capacity(ETH + 20 + 8 + 64);
+                v.resize(ETH, 0);
+                self.view.emit_into(&mut v);
+                v
+            }
+            Buf::Frame(f) => {
+                let ip = frame::ipv4_slice(&f).unwrap_or(&[]);
+                let mut v = Vec::with_capacity(ETH + ip.len().max(46));
+                v.resize(ETH, 0);
+                v.extend_from_slice(ip);
+                v
+            }
+        };
+        if let Some(ip) = v.get_mut(ETH..) {
+            if icmp_error {
+                frame::nat::rewrite_icmp_error(ip, src, addr, port);
+            } else {
+                frame::nat::rewrite(ip, src, addr, port);
+            }
+            if let Ok(view) = Ipv4Packet::parse(ip) {
+                self.view = view;
+            }
+        }
+        self.buf = Buf::Owned(v);
     }
 
     /// What an ICMP error about this packet quotes.

@@ -73,6 +73,8 @@ pub(crate) struct NsState {
     /// What this namespace remembers of each remote address it sent ICMP
     /// to (`inet_peer`): the rate limit shared by redirects and errors.
     pub peers: FxHashMap<Ipv4Addr, crate::ipv4::redirect::Peer>,
+    /// The connections netfilter tracks (only where there are NAT rules).
+    pub conntrack: crate::netfilter::conntrack::Table,
     /// Next-hop exceptions learned from redirects: destination → gateway,
     /// until a time.
     pub redirected: FxHashMap<Ipv4Addr, (Ipv4Addr, Time)>,
@@ -101,6 +103,9 @@ pub(crate) struct State {
     pub flows: Vec<Flow>,
     /// Sockets made so far: the source of ephemeral ports and echo ids.
     pub sockets_made: u32,
+    /// The connection br_netfilter found for a frame that the bridge passes
+    /// up to its own stack (the packet keeps it, as the skb does).
+    pub bridged_ct: Option<(u32, crate::netfilter::conntrack::Dir)>,
 }
 
 /// A simulation of one topology. Probes run one after the other on the

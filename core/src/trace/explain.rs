@@ -198,6 +198,10 @@ impl Event {
             EventKind::TtlDecrement { from, to } => {
                 format!("{here} forwards the packet (ip_forward = 1): TTL {from} → {to}")
             }
+            EventKind::Netfilter { step } => {
+                let node = self.place.node(topo);
+                crate::netfilter::nat::explain(topo, node, step)
+            }
             EventKind::Redirect { to, dst, gateway } => format!(
                 "{here} sends the packet back out of the interface it came in on, and {to} is on that link: it tells {to} with an ICMP redirect to send packets for {dst} to {gateway} directly (net.ipv4.conf.all.send_redirects = 1)"
             ),

@@ -209,6 +209,16 @@ impl Writer {
                 put("gateway", json!(gateway));
                 put("outcome", json!(outcome));
             }
+            EventKind::Netfilter { step } => {
+                put("hook", json!(step.hook));
+                put("conn", json!(step.conn));
+                put("dir", json!(step.dir));
+                put("new_conn", json!(step.new_conn));
+                put("related", json!(step.related));
+                put("rule", json!(step.rules.flatten().map(|r| r + 1)));
+                put("rules_evaluated", json!(step.rules.is_some()));
+                put("translated", json!(step.translated));
+            }
             EventKind::TtlDecrement { from, to } => {
                 put("from", json!(from));
                 put("to", json!(to));

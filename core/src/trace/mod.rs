@@ -369,6 +369,8 @@ pub enum EventKind {
     },
     /// Forwarding decremented the TTL.
     TtlDecrement { from: u8, to: u8 },
+    /// A netfilter hook: conntrack, the NAT rules, a translation.
+    Netfilter { step: crate::netfilter::HookStep },
     /// The packet leaves by the interface it came in on: the router tells
     /// its source (`to`) to send packets for `dst` to `gateway` directly.
     Redirect {
@@ -506,6 +508,7 @@ impl Event {
             EventKind::ArpAnswer { .. } => "arp_answer",
             EventKind::RouteLookup { .. } => "route_lookup",
             EventKind::TtlDecrement { .. } => "ttl_decrement",
+            EventKind::Netfilter { .. } => "netfilter",
             EventKind::Redirect { .. } => "redirect",
             EventKind::RouteRedirect { .. } => "route_redirect",
             EventKind::IcmpError { .. } => "icmp_error",

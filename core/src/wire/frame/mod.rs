@@ -638,6 +638,7 @@ impl Frame {
 }
 
 mod display;
+pub mod nat;
 pub use display::summary;
 
 #[cfg(test)]

@@ -317,6 +317,7 @@ pub fn group(e: &Event) -> &'static str {
         // Its frame's group is known from the frame event (see `groups`).
         EventKind::Transmit { .. } => "bridge",
         EventKind::Redirect { .. } | EventKind::RouteRedirect { .. } => "route",
+        EventKind::Netfilter { .. } => "NAT",
         EventKind::Learn { .. }
         | EventKind::Forward { .. }
         | EventKind::Flood { .. }
@@ -527,6 +528,17 @@ mod tests {
             .expect("c3 gets it");
         let p = previous_hop(&r.topo, &r.events, c3).expect("a previous hop");
         assert_eq!(r.events[p].bytes(), r.events[c3].bytes());
+    }
+
+    #[test]
+    fn nat_hooks_are_filed_under_nat() {
+        let t = model::find_scenario("published-port")
+            .and_then(|s| s.topo)
+            .expect("loads");
+        let nat = (0..t.probes.len())
+            .filter_map(|i| model::run_probe(Arc::clone(&t), i))
+            .any(|r| r.groups.contains(&"NAT"));
+        assert!(nat);
     }
 
     #[test]

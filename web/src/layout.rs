@@ -129,6 +129,8 @@ const HEADER: f64 = 40.0;
 const BAR_GAP: f64 = 78.0;
 const LANE: f64 = 26.0;
 const HOST_GAP: f64 = 60.0;
+/// Extra room between the children of two different bridges.
+const GROUP_GAP: f64 = 70.0;
 const WIRE_LANE: f64 = 22.0;
 const MARGIN: f64 = 40.0;
 
@@ -405,7 +407,10 @@ fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostPlan {
     let lower = rows - upper;
     let cell = CHILD_W + GAP_X;
     let mut placed: Vec<(NodeId, usize, usize)> = Vec::with_capacity(n); // node, row, col
-    let mut col0 = 0usize;
+                                                                         // The x of each column: groups are set apart, so that the bars of two
+                                                                         // bridges side by side do not run into each other.
+    let mut col_x: Vec<f64> = Vec::new();
+    let mut groups = 0usize;
     let mut i = 0;
     while i < keyed.len() {
         let mut j = i;
@@ -414,13 +419,17 @@ fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostPlan {
         }
         let g = j - i;
         let gcols = g.div_ceil(rows).max(1);
+        let col0 = col_x.len();
         for (k, item) in keyed[i..j].iter().enumerate() {
             placed.push((item.2, k / gcols, col0 + k % gcols));
         }
-        col0 += gcols;
+        for c in 0..gcols {
+            col_x.push(PAD + (col0 + c) as f64 * cell + groups as f64 * GROUP_GAP);
+        }
+        groups += 1;
         i = j;
     }
-    let cols = col0.max(1);
+    let next_x = col_x.last().map_or(PAD, |x| x + cell + GROUP_GAP);
 
     // Bar lanes: a bar spans the columns of the children that plug into
     // it; overlapping bars go to different lanes.
@@ -430,18 +439,16 @@ fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostPlan {
         let mut hi = f64::NEG_INFINITY;
         for &(c, _, col) in &placed {
             if anchors(topo, &bridges, c).contains(&k) {
-                lo = lo.min(col as f64);
-                hi = hi.max(col as f64);
+                lo = lo.min(col_x[col]);
+                hi = hi.max(col_x[col]);
             }
         }
         if !lo.is_finite() {
             // A bridge with no child: after the others.
-            lo = (cols + k) as f64;
+            lo = next_x + k as f64 * cell;
             hi = lo;
         }
-        let x1 = PAD + lo * cell - 10.0;
-        let x2 = PAD + hi * cell + CHILD_W + 10.0;
-        spans.push((b, x1, x2));
+        spans.push((b, lo - 10.0, hi + CHILD_W + 10.0));
     }
     let mut lanes: Vec<usize> = Vec::with_capacity(spans.len());
     for (k, s) in spans.iter().enumerate() {
@@ -481,7 +488,7 @@ fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostPlan {
             let r = row - upper;
             (lower_top + r as f64 * (CHILD_H + ROW_GAP), r)
         };
-        let x = PAD + col as f64 * cell + stagger(r_from_bar);
+        let x = col_x[col] + stagger(r_from_bar);
         max_x = max_x.max(x + CHILD_W);
         children.push((
             c,
@@ -702,6 +709,18 @@ fn place_bar_ports(
             _ => extra.push((b, iface.id)),
         }
     }
+    // A bar runs from its first port to its last, and no further (so
+    // that it does not reach over a neighbour's cables).
+    for bar in bars.iter_mut() {
+        let xs = bar.ticks.iter().map(|t| t.1);
+        let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+        if lo.is_finite() {
+            bar.x1 = lo - 40.0;
+            bar.x2 = hi + 40.0;
+        }
+    }
     // Ports without a box below them: bar-to-bar patch cables and NICs.
     for (b, i) in extra {
         let target = match topo.iface(i).device {
@@ -733,10 +752,6 @@ fn place_bar_ports(
     for bar in bars.iter_mut() {
         bar.ticks.sort_by(|a, b| a.1.total_cmp(&b.1));
         // A bar always covers its ticks.
-        if let (Some(f), Some(l)) = (bar.ticks.first(), bar.ticks.last()) {
-            bar.x1 = bar.x1.min(f.1 - 20.0);
-            bar.x2 = bar.x2.max(l.1 + 20.0);
-        }
         let host = nodes[bar.node.index()];
         bar.x1 = bar.x1.max(host.x + 8.0);
         bar.x2 = bar.x2.min(host.x + host.w - 8.0);
@@ -925,6 +940,34 @@ mod tests {
         assert_ne!(
             a.y, b.y,
             "the two bars overlap at r1, so they take two lanes"
+        );
+        let sw2 = &l.bars[l.bar_of[iface(&t, "host", "SW2").index()].unwrap_or(99)];
+        assert!(
+            sw2.x1 > a.x,
+            "SW2 does not reach over the cable from r1 to SW1"
+        );
+        assert!(l.overlaps(&t).is_empty());
+    }
+
+    #[test]
+    fn two_bridges_apart_with_their_patch_cable_between() {
+        let t = load("two-bridges.yaml");
+        let l = layout(&t);
+        let bar = |b: &str| &l.bars[l.bar_of[iface(&t, "host", b).index()].unwrap_or(99)];
+        let (sw1, sw2) = (bar("SW1"), bar("SW2"));
+        assert_eq!(sw1.y, sw2.y, "no overlap, one lane");
+        assert!(
+            sw1.x2 + 40.0 < sw2.x1,
+            "a visible gap: {} .. {}",
+            sw1.x2,
+            sw2.x1
+        );
+        let a = l.ifaces[iface(&t, "host", "sw1-sw2").index()].at;
+        let b = l.ifaces[iface(&t, "host", "sw2-sw1").index()].at;
+        assert!(a.x > sw1.ticks[0].1 && a.x <= sw1.x2, "at SW1's right end");
+        assert!(
+            b.x >= sw2.x1 && b.x < sw2.ticks[sw2.ticks.len() - 1].1,
+            "at SW2's left end"
         );
         assert!(l.overlaps(&t).is_empty());
     }

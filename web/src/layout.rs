@@ -755,6 +755,12 @@ fn place_bar_ports(
         let host = nodes[bar.node.index()];
         bar.x1 = bar.x1.max(host.x + 8.0);
         bar.x2 = bar.x2.min(host.x + host.w - 8.0);
+        // The bridge device itself (its own stack, where frames are passed
+        // up): above the bar's right end, clear of the bar's label.
+        ifaces[bar.bridge.index()] = Dot {
+            at: Point::new(bar.x2 - 16.0, bar.y - 14.0),
+            side: Side::Hidden,
+        };
     }
 }
 

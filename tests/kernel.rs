@@ -59,6 +59,8 @@ struct Run {
     kernel: Vec<Option<KernelSide>>,
     status: String,
     stderr: String,
+    /// `nft list ruleset` of each node with NAT rules, by node name.
+    nft: Vec<(String, String)>,
     secs: f64,
 }
 
@@ -80,85 +82,6 @@ fn unsupported(topo: &Topology) -> Option<String> {
         }
     }
     (!why.is_empty()).then(|| why.join(", "))
-}
-
-/// The node's NAT rules as an nftables ruleset, as `apply` will make them
-/// (the CLI's form here; the product will send the same through netlink).
-fn nft_ruleset(topo: &Topology, node: NodeId) -> String {
-    use netsim_core::model::NatRule;
-    let n = topo.node(node);
-    let name = |i: netsim_core::model::IfaceId| topo.iface(i).name.clone();
-    let (mut pre, mut out, mut post) = (Vec::new(), Vec::new(), Vec::new());
-    for r in &n.nat {
-        match r {
-            NatRule::Masquerade { source, out: o } => {
-                let mut m = String::new();
-                if let Some(s) = source {
-                    let _ = write!(m, "ip saddr {} ", s.trunc());
-                }
-                if let Some(o) = o {
-                    let _ = write!(m, "oifname \"{}\" ", name(*o));
-                }
-                post.push(format!("{m}masquerade"));
-            }
-            NatRule::Snat { to, source, out: o } => {
-                let mut m = String::new();
-                if let Some(s) = source {
-                    let _ = write!(m, "ip saddr {} ", s.trunc());
-                }
-                if let Some(o) = o {
-                    let _ = write!(m, "oifname \"{}\" ", name(*o));
-                }
-                post.push(format!("{m}snat to {to}"));
-            }
-            NatRule::Dnat {
-                proto,
-                port,
-                to,
-                to_port,
-                input,
-                dest,
-            } => {
-                let target = match to_port {
-                    Some(p) => format!("{to}:{p}"),
-                    None => to.to_string(),
-                };
-                let daddr = match dest {
-                    Some(d) => format!("ip daddr {d}"),
-                    None => "fib daddr type local".to_string(),
-                };
-                let l4 = format!("{} dport {port}", proto.as_str());
-                match input {
-                    Some(i) => pre.push(format!(
-                        "iifname \"{}\" {daddr} {l4} dnat to {target}",
-                        name(*i)
-                    )),
-                    None => {
-                        pre.push(format!("{daddr} {l4} dnat to {target}"));
-                        out.push(format!(
-                            "{daddr} ip daddr != 127.0.0.0/8 {l4} dnat to {target}"
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    let chain = |name: &str, hook: &str, prio: &str, rules: &[String]| {
-        let mut c = format!(
-            "  chain {name} {{\n    type nat hook {hook} priority {prio}; policy accept;\n"
-        );
-        for r in rules {
-            let _ = writeln!(c, "    {r}");
-        }
-        c.push_str("  }\n");
-        c
-    };
-    format!(
-        "table ip netsim {{\n{}{}{}}}\n",
-        chain("prerouting", "prerouting", "dstnat", &pre),
-        chain("output", "output", "-100", &out),
-        chain("postrouting", "postrouting", "srcnat", &post)
-    )
 }
 
 /// The sandbox namespace of a node.
@@ -289,7 +212,11 @@ fn script(file: &str, topo: &Topology, sim: &[SimSide], lib: &Path) -> String {
     for n in &topo.nodes {
         if !n.nat.is_empty() {
             let _ = writeln!(w, "nft_load {} <<'NFT'", ns(n.id));
-            let _ = write!(w, "{}", nft_ruleset(topo, n.id));
+            let _ = write!(
+                w,
+                "{}",
+                netsim_core::netfilter::views::nft_ruleset(topo, n.id)
+            );
             let _ = writeln!(w, "NFT");
         }
         if n.bridge_nf {
@@ -336,6 +263,15 @@ fn script(file: &str, topo: &Topology, sim: &[SimSide], lib: &Path) -> String {
             p.ttl
         );
     }
+    let _ = writeln!(
+        w,
+        "# what nftables holds, to compare with `netsim show NODE nft`"
+    );
+    for n in topo.nodes.iter().filter(|n| !n.nat.is_empty()) {
+        let _ = writeln!(w, "echo \"NFT-BEGIN {}\"", n.name);
+        let _ = writeln!(w, "X {} nft list ruleset", ns(n.id));
+        let _ = writeln!(w, "echo NFT-END");
+    }
     let _ = writeln!(w, "exit 0");
     s
 }
@@ -368,12 +304,28 @@ fn run_in_sandbox(file: &str, script: &str, probes: usize) -> Run {
                 kernel: vec![None; probes],
                 status: format!("could not start the sandbox: {e}"),
                 stderr: String::new(),
+                nft: Vec::new(),
                 secs,
             };
         }
     };
     let mut kernel = vec![None; probes];
+    let mut nft: Vec<(String, String)> = Vec::new();
+    let mut in_nft: Option<(String, String)> = None;
     for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some(node) = line.strip_prefix("NFT-BEGIN ") {
+            in_nft = Some((node.to_string(), String::new()));
+            continue;
+        }
+        if line == "NFT-END" {
+            nft.extend(in_nft.take());
+            continue;
+        }
+        if let Some((_, text)) = in_nft.as_mut() {
+            text.push_str(line);
+            text.push('\n');
+            continue;
+        }
         let f: Vec<&str> = line.split_whitespace().collect();
         if let ["PROBE", n, result, seen, ttl] = f[..] {
             if let Some(slot) = n
@@ -394,6 +346,7 @@ fn run_in_sandbox(file: &str, script: &str, probes: usize) -> Run {
         kernel,
         status: out.status.to_string(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        nft,
         secs,
     }
 }
@@ -578,6 +531,23 @@ fn kernel_agrees_with_the_simulator_on_every_example() {
                     "probe {} ({label}): {} differ: simulator {sim_text}, kernel {kern_text}",
                     k + 1,
                     fields.join(", ")
+                ));
+            }
+        }
+        // `netsim show NODE nft` is what nftables holds.
+        for n in c.topo.nodes.iter().filter(|n| !n.nat.is_empty()) {
+            let ours = netsim_core::netfilter::views::nft_ruleset(&c.topo, n.id);
+            let theirs = run
+                .nft
+                .iter()
+                .find(|(name, _)| *name == n.name)
+                .map(|(_, t)| t.as_str());
+            if theirs != Some(ours.as_str()) {
+                bad.push(format!(
+                    "node {}: `nft list ruleset` differs from `netsim show {} nft`:\n--- kernel\n{}--- netsim\n{ours}",
+                    n.name,
+                    n.name,
+                    theirs.unwrap_or("(nothing)\n")
                 ));
             }
         }

@@ -64,4 +64,24 @@ fn main() {
         );
         drop(sim);
     }
+    // A conntrack table: bytes per tracked connection, at 1,000 and 100,000.
+    for n in [1_000u32, 100_000] {
+        let before = LIVE.load(Ordering::Relaxed);
+        let mut table = netsim_core::netfilter::conntrack::Table::default();
+        for k in 0..n {
+            table.insert(netsim_core::netfilter::conntrack::Tuple {
+                proto: 6,
+                src: std::net::Ipv4Addr::from(0x0a00_0000 | (k >> 8)),
+                sport: 30_000 + (k & 0xff) as u16,
+                dst: std::net::Ipv4Addr::new(203, 0, 113, 7),
+                dport: 443,
+            });
+        }
+        let live = LIVE.load(Ordering::Relaxed) - before;
+        println!(
+            "memory/conntrack_{n}_connections: {live} B = {:.0} B/connection",
+            live as f64 / f64::from(n)
+        );
+        drop(table);
+    }
 }

@@ -166,5 +166,62 @@ fn bench_resolve(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_ping, bench_path_vs_size, bench_resolve);
+/// A probe through SNAT on one host and a published port (DNAT) on
+/// another, against the docker0 ping in the same run; and conntrack lookups
+/// in tables of 1,000 and 100,000 connections.
+fn bench_nat(c: &mut Criterion) {
+    use netsim_core::netfilter::conntrack::{Table, Tuple};
+    let mut g = c.benchmark_group("nat");
+    let e = examples::find("docker0.yaml").expect("docker0 example");
+    let docker0 = std::sync::Arc::new(load(e.file, e.yaml));
+    let ping = ping(&docker0, "bus2", Ipv4Addr::new(172, 17, 0, 2));
+    let mut warm = Sim::new(std::sync::Arc::clone(&docker0));
+    warm.run_adhoc(0, &ping);
+    g.bench_function("baseline_docker0_ping_warm", |b| {
+        b.iter(|| {
+            let r = warm.run_adhoc(0, &ping).result;
+            warm.clear_trace();
+            black_box(r)
+        })
+    });
+    let e = examples::find("nat-two-hosts.yaml").expect("nat example");
+    let hosts = std::sync::Arc::new(load(e.file, e.yaml));
+    // app on host1 to host2's published port: SNAT, then DNAT.
+    let probe = hosts.probes[0].clone();
+    let mut warm = Sim::new(std::sync::Arc::clone(&hosts));
+    warm.run_adhoc(0, &probe);
+    g.bench_function("snat_dnat_two_hosts_tcp_warm", |b| {
+        b.iter(|| {
+            let r = warm.run_adhoc(0, &probe).result;
+            warm.clear_trace();
+            black_box(r)
+        })
+    });
+    for n in [1_000u32, 100_000] {
+        let mut table = Table::default();
+        let tuple = |k: u32| Tuple {
+            proto: 6,
+            src: Ipv4Addr::from(0x0a00_0000 | (k >> 8)),
+            sport: 30_000 + (k & 0xff) as u16,
+            dst: Ipv4Addr::new(203, 0, 113, 7),
+            dport: 443,
+        };
+        for k in 0..n {
+            table.insert(tuple(k));
+        }
+        let probe_at = tuple(n / 2);
+        g.bench_function(format!("conntrack_lookup_{n}_connections"), |b| {
+            b.iter(|| black_box(table.lookup(black_box(&probe_at))))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_ping,
+    bench_path_vs_size,
+    bench_resolve,
+    bench_nat
+);
 criterion_main!(benches);

@@ -25,6 +25,7 @@ pub const ALL: &[Example] = examples![
     "two-bridges.yaml",
     "router.yaml",
     "published-port.yaml",
+    "nat-two-hosts.yaml",
 ];
 
 /// The example the demo opens with.

@@ -19,10 +19,21 @@ pub enum View {
     Route,
     Neigh,
     Fdb,
+    /// `conntrack -L`.
+    Conntrack,
+    /// `nft list ruleset`.
+    Nft,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Addr, View::Route, View::Neigh, View::Fdb];
+    pub const ALL: [View; 6] = [
+        View::Addr,
+        View::Route,
+        View::Neigh,
+        View::Fdb,
+        View::Conntrack,
+        View::Nft,
+    ];
 
     /// The word used on the command line.
     pub fn as_str(self) -> &'static str {
@@ -31,6 +42,8 @@ impl View {
             View::Route => "route",
             View::Neigh => "neigh",
             View::Fdb => "fdb",
+            View::Conntrack => "conntrack",
+            View::Nft => "nft",
         }
     }
 
@@ -41,6 +54,8 @@ impl View {
             View::Route => "ip route",
             View::Neigh => "ip neigh",
             View::Fdb => "bridge fdb",
+            View::Conntrack => "conntrack -L",
+            View::Nft => "nft list ruleset",
         }
     }
 
@@ -57,6 +72,8 @@ pub fn render(sim: &Sim, node: NodeId, view: View) -> String {
         View::Route => ip_route(topo, node),
         View::Neigh => ip_neigh(sim, node),
         View::Fdb => bridge_fdb(sim, node),
+        View::Conntrack => crate::netfilter::views::conntrack_list(sim, node),
+        View::Nft => crate::netfilter::views::nft_ruleset(topo, node),
     }
 }
 

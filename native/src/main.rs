@@ -127,6 +127,10 @@ enum ViewArg {
     Route,
     Neigh,
     Fdb,
+    /// `conntrack -L`: the connections NAT follows (default timeouts).
+    Conntrack,
+    /// `nft list ruleset`: the node's NAT rules as nftables holds them.
+    Nft,
 }
 
 impl From<ViewArg> for View {
@@ -136,6 +140,8 @@ impl From<ViewArg> for View {
             ViewArg::Route => View::Route,
             ViewArg::Neigh => View::Neigh,
             ViewArg::Fdb => View::Fdb,
+            ViewArg::Conntrack => View::Conntrack,
+            ViewArg::Nft => View::Nft,
         }
     }
 }
@@ -180,7 +186,15 @@ impl Out {
         let mut lines = s.split('\n').peekable();
         let mut result = Ok(());
         while let Some(line) = lines.next() {
-            result = result.and_then(|()| self.w.write_all(escape_control(line).as_bytes()));
+            // Tabs are kept too: the views use them as the real tools do
+            // (`nft list ruleset`), and a tab cannot hide or forge output.
+            let mut cells = line.split('\t').peekable();
+            while let Some(cell) = cells.next() {
+                result = result.and_then(|()| self.w.write_all(escape_control(cell).as_bytes()));
+                if cells.peek().is_some() {
+                    result = result.and_then(|()| self.w.write_all(b"\t"));
+                }
+            }
             if lines.peek().is_some() {
                 result = result.and_then(|()| self.w.write_all(b"\n"));
             }

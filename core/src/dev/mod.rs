@@ -167,6 +167,9 @@ impl Net<'_> {
                 bytes: bytes.clone(),
             },
         );
+        if !self.st.flows.is_empty() {
+            self.note_entry(self.topo.iface(dev).node, &bytes);
+        }
         match self.topo.iface(dev).master {
             // `br_handle_frame`: an enslaved port hands every frame to its bridge.
             Some(bridge) => self.switch_input(Switch::Bridge(bridge), dev, bytes),

@@ -234,10 +234,10 @@ impl Net<'_> {
             .get_or_insert_with(|| RouteTable::build(topo, node))
             .lookup(dst)
             .copied()?;
-        if ns.redirected.is_empty() {
+        let Some(extra) = ns.extra.as_deref().filter(|e| !e.redirected.is_empty()) else {
             return Some(route);
-        }
-        match ns.redirected.get(&dst) {
+        };
+        match extra.redirected.get(&dst) {
             Some(&(gw, until)) if route.via.is_some() && now < until => Some(RouteEntry {
                 to: crate::wire::Ipv4Net::new(dst, 32).unwrap_or(route.to),
                 via: Some(gw),

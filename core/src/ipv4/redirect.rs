@@ -102,7 +102,12 @@ impl Net<'_> {
             return true;
         }
         let now = self.st.now;
-        self.ns(node).peers.entry(to).or_default().xrlim_allow(now)
+        self.ns(node)
+            .extra()
+            .peers
+            .entry(to)
+            .or_default()
+            .xrlim_allow(now)
     }
 
     /// `ip_forward` found that `p` leaves by `in_dev`, the interface it came
@@ -127,6 +132,7 @@ impl Net<'_> {
         let now = self.st.now;
         if !self
             .ns(node)
+            .extra()
             .peers
             .entry(src)
             .or_default()
@@ -187,7 +193,10 @@ impl Net<'_> {
                 Some(r) if r.via == Some(from) && gateway != from && !gateway.is_unspecified() => {
                     if self.ns(node).neigh.is_valid(r.dev, gateway) {
                         let until = self.st.now.saturating_add(REDIRECT_EXPIRES);
-                        self.ns(node).redirected.insert(dst, (gateway, until));
+                        self.ns(node)
+                            .extra()
+                            .redirected
+                            .insert(dst, (gateway, until));
                         RedirectOutcome::Cached
                     } else {
                         if self.ns(node).neigh.start(r.dev, gateway) {

@@ -15,6 +15,7 @@
 
 pub mod conntrack;
 pub mod nat;
+pub mod views;
 
 use crate::ipv4::Packet;
 use crate::model::{IfaceId, NodeId};
@@ -109,7 +110,7 @@ impl Net<'_> {
         };
         // An ICMP error belongs to the flow of the packet it quotes.
         if let Some(inner) = quoted_tuple(&p) {
-            if let Some((id, dir)) = self.ns(node).conntrack.lookup(&inner.invert()) {
+            if let Some((id, dir)) = self.ns(node).extra().conntrack.lookup(&inner.invert()) {
                 step.conn = Some(id);
                 step.dir = Some(dir);
                 step.related = true;
@@ -123,11 +124,11 @@ impl Net<'_> {
         };
         let (id, dir) = match p.ct {
             Some(ct) => ct,
-            None => match self.ns(node).conntrack.lookup(&tuple) {
+            None => match self.ns(node).extra().conntrack.lookup(&tuple) {
                 Some(ct) => ct,
                 None if matches!(hook, Hook::Prerouting | Hook::Output) => {
                     step.new_conn = true;
-                    (self.ns(node).conntrack.insert(tuple), Dir::Original)
+                    (self.ns(node).extra().conntrack.insert(tuple), Dir::Original)
                 }
                 None => {
                     self.record_hook(node, step);
@@ -143,7 +144,7 @@ impl Net<'_> {
         }
         // The first packet meets the rules of this hook's chain.
         if dir == Dir::Original {
-            let done = self.ns(node).conntrack.get(id).map(|c| {
+            let done = self.ns(node).extra().conntrack.get(id).map(|c| {
                 if hook.manips_dst() {
                     c.dst_nat_done
                 } else {
@@ -172,7 +173,7 @@ impl Net<'_> {
         icmp_error: bool,
         step: &mut HookStep,
     ) {
-        let Some(c) = self.ns(node).conntrack.get(id).cloned() else {
+        let Some(c) = self.ns(node).extra().conntrack.get(id).cloned() else {
             return;
         };
         // `nf_nat_packet`: a packet of the original direction gets the
@@ -205,7 +206,7 @@ impl Net<'_> {
 
     /// Conntrack's view of the protocol's state.
     fn track_state(&mut self, node: NodeId, id: u32, dir: Dir, p: &Packet) {
-        let Some(c) = self.ns(node).conntrack.get_mut(id) else {
+        let Some(c) = self.ns(node).extra().conntrack.get_mut(id) else {
             return;
         };
         if dir == Dir::Reply {

@@ -73,7 +73,7 @@ impl Net<'_> {
             }
         }
         let dst_hook = matches!(hook, Hook::Prerouting | Hook::Output);
-        let table = &mut self.ns(node).conntrack;
+        let table = &mut self.ns(node).extra().conntrack;
         let c = table.get_mut(id)?;
         if dst_hook {
             c.dst_nat_done = true;
@@ -98,7 +98,7 @@ impl Net<'_> {
                 // Keep the source port unless another connection already
                 // expects replies on it; then the next free one (the kernel
                 // searches its range too; where it starts is its own).
-                let table = &self.ns(node).conntrack;
+                let table = &self.ns(node).extra().conntrack;
                 let mut port = reply.dport;
                 let mut tries = 0u32;
                 while tuple.proto != 1
@@ -112,12 +112,12 @@ impl Net<'_> {
                     tries += 1;
                 }
                 reply.dport = port;
-                if let Some(c) = self.ns(node).conntrack.get_mut(id) {
+                if let Some(c) = self.ns(node).extra().conntrack.get_mut(id) {
                     c.snat = true;
                 }
             }
         }
-        self.ns(node).conntrack.set_reply(id, reply);
+        self.ns(node).extra().conntrack.set_reply(id, reply);
         Some(k)
     }
 }

@@ -515,6 +515,8 @@ pub(super) fn nat(
     path: &Path<'_>,
 ) -> Vec<NatRule> {
     let mut out = Vec::new();
+    // The line of each rule kept, for messages about later ones.
+    let mut lines: Vec<(usize, u32)> = Vec::new();
     let Some(node) = d.nodes.get(ni) else {
         return out;
     };
@@ -629,7 +631,20 @@ pub(super) fn nat(
                     "to",
                     "add `to:`, the new source address, e.g. 192.168.1.10",
                 )
-                .and_then(|v| cx.ipv4(v, &rp.key("to")));
+                .and_then(|v| match v.text().and_then(|t| t.split_once(':')) {
+                    // A port would need a protocol to match: nftables
+                    // refuses `snat to ADDRESS:PORT` without one.
+                    Some((addr, _)) if addr.parse::<Ipv4Addr>().is_ok() => {
+                        cx.err(
+                            v.pos,
+                            rp.key("to"),
+                            format!("an snat rule changes only the source address, so `{}` cannot have a port", v.text().unwrap_or_default()),
+                            Some(format!("write `to: {addr}`; the source port is kept (or changed by the kernel only if two connections would clash)")),
+                        );
+                        None
+                    }
+                    _ => cx.ipv4(v, &rp.key("to")),
+                });
                 let (source, out) = (source(cx), iface(cx, "out"));
                 match (to, source, out) {
                     (Some(to), Ok(source), Ok(out)) => Some(NatRule::Snat { to, source, out }),
@@ -657,7 +672,38 @@ pub(super) fn nat(
                 let input = iface(cx, "in");
                 let dest = match f.get("dest") {
                     None => Ok(None),
-                    Some(v) => cx.ipv4(v, &rp.key("dest")).map(Some).ok_or(()),
+                    Some(v) => match cx.ipv4(v, &rp.key("dest")) {
+                        None => Err(()),
+                        Some(a) => {
+                            let own: Vec<String> = node
+                                .ifaces
+                                .iter()
+                                .flat_map(|f| f.addresses.iter().map(|n| n.addr().to_string()))
+                                .collect();
+                            if own.iter().any(|o| *o == a.to_string()) {
+                                Ok(Some(a))
+                            } else if node.bad_addresses {
+                                Err(())
+                            } else {
+                                let help = if own.is_empty() {
+                                    "give the node an address first, or leave `dest` out"
+                                        .to_string()
+                                } else {
+                                    format!(
+                                        "a published port is reached at one of the node's own addresses ({}); leave `dest` out to match them all",
+                                        own.join(", ")
+                                    )
+                                };
+                                cx.err(
+                                    v.pos,
+                                    rp.key("dest"),
+                                    format!("`{a}` is not an address of node `{}`, so this rule never matches", node.name),
+                                    Some(help),
+                                );
+                                Err(())
+                            }
+                        }
+                    },
                 };
                 match (proto, port, to, input, dest) {
                     (Some(proto), Some(port), Some((to, to_port)), Ok(input), Ok(dest)) => {
@@ -675,7 +721,52 @@ pub(super) fn nat(
             }
         };
         if let (true, Some(r)) = (ok, rule) {
+            // A dnat rule that an earlier one always matches first can
+            // never match (first match wins).
+            if let NatRule::Dnat {
+                proto,
+                port,
+                input,
+                dest,
+                ..
+            } = &r
+            {
+                let shadow = out
+                    .iter()
+                    .enumerate()
+                    .find_map(|(k, e): (usize, &NatRule)| match e {
+                        NatRule::Dnat {
+                            proto: p2,
+                            port: o2,
+                            input: i2,
+                            dest: d2,
+                            ..
+                        } if p2 == proto
+                            && o2 == port
+                            && (i2.is_none() || i2 == input)
+                            && (d2.is_none() || d2 == dest) =>
+                        {
+                            Some(k)
+                        }
+                        _ => None,
+                    });
+                if let Some(k) = shadow {
+                    let (k, line) = lines.get(k).copied().unwrap_or((k, 0));
+                    cx.err(
+                        it.pos,
+                        rp,
+                        format!(
+                            "this dnat rule never matches: rule {} (line {line}) already takes every {} packet to port {port} that it would",
+                            k + 1,
+                            proto.as_str()
+                        ),
+                        Some("remove it, or make the earlier rule narrower with `in:` or `dest:`, or this one match another port".into()),
+                    );
+                    continue;
+                }
+            }
             out.push(r);
+            lines.push((i, cx.line(it.pos)));
         }
     }
     out

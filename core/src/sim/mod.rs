@@ -70,6 +70,15 @@ pub(crate) struct NsState {
     pub socks: SockTable,
     /// IP identification counter for packets this namespace makes.
     pub ident: u16,
+    /// What few namespaces need (ICMP peers, redirects, conntrack), boxed
+    /// so that the many that never need it stay small.
+    pub extra: Option<Box<NsExtra>>,
+}
+
+/// The state of a namespace that sends ICMP errors or redirects, learns
+/// redirects or tracks connections.
+#[derive(Debug, Default)]
+pub(crate) struct NsExtra {
     /// What this namespace remembers of each remote address it sent ICMP
     /// to (`inet_peer`): the rate limit shared by redirects and errors.
     pub peers: FxHashMap<Ipv4Addr, crate::ipv4::redirect::Peer>,
@@ -78,6 +87,13 @@ pub(crate) struct NsState {
     /// Next-hop exceptions learned from redirects: destination → gateway,
     /// until a time.
     pub redirected: FxHashMap<Ipv4Addr, (Ipv4Addr, Time)>,
+}
+
+impl NsState {
+    /// The rarely needed part, made on first use.
+    pub fn extra(&mut self) -> &mut NsExtra {
+        self.extra.get_or_insert_with(Box::default)
+    }
 }
 
 /// Everything a run changes.
@@ -289,6 +305,17 @@ impl Sim {
     /// The neighbour cache of `node` (empty if it never used ARP).
     pub fn neigh_entries(&self, node: NodeId) -> &[NeighEntry<Pending>] {
         self.st.ns.get(&node).map_or(&[], |s| s.neigh.entries())
+    }
+
+    /// The conntrack table of `node`, if it tracks anything (it has NAT
+    /// rules and saw a packet).
+    pub fn conntrack_of(&self, node: NodeId) -> Option<&crate::netfilter::conntrack::Table> {
+        self.st
+            .ns
+            .get(&node)
+            .and_then(|s| s.extra.as_deref())
+            .map(|e| &e.conntrack)
+            .filter(|t| !t.conns().is_empty())
     }
 
     /// The FDB of a bridge or wire, if it ever learned anything.

@@ -22,7 +22,9 @@ pub struct ProbeOutcome {
     pub result: ProbeResult,
     /// What came back, in detail.
     pub answer: Answer,
-    /// The namespace that received the first packet, if any did.
+    /// The namespace that received the first packet, if any did: where it
+    /// was delivered, or else the namespace owning its destination address
+    /// if it got in there.
     pub reached: Option<NodeId>,
     /// The source address that namespace saw.
     pub seen_from: Option<Ipv4Addr>,
@@ -151,9 +153,9 @@ pub(crate) fn outcome_of(
         flow: f.id,
         result,
         answer,
-        reached: f.arrival.map(|a| a.0),
-        seen_from: f.arrival.map(|a| a.1),
-        ttl: f.arrival.map(|a| a.2),
+        reached: f.arrival.or(f.entered).map(|a| a.0),
+        seen_from: f.arrival.or(f.entered).map(|a| a.1),
+        ttl: f.arrival.or(f.entered).map(|a| a.2),
         events: (f.first_event, events),
         started: f.started,
         finished: now,

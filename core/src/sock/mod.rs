@@ -116,6 +116,10 @@ pub struct Flow {
     pub answer: Option<(ProbeResult, Answer)>,
     /// Where the first packet was delivered: node, source seen, TTL seen.
     pub arrival: Option<(NodeId, Ipv4Addr, u8)>,
+    /// Where the first packet entered the namespace that owns its
+    /// destination address, if it got there but was delivered nowhere
+    /// (dropped on the way in): what that namespace saw of it.
+    pub entered: Option<(NodeId, Ipv4Addr, u8)>,
     /// The run's number of the probe's `probe_start` event.
     pub start_event: Option<u32>,
 }

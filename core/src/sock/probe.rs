@@ -54,6 +54,7 @@ impl Net<'_> {
             first_packet: None,
             answer: None,
             arrival: None,
+            entered: None,
             start_event: None,
         };
         self.st.flows.push(flow);
@@ -246,6 +247,34 @@ impl Net<'_> {
             if f.arrival.is_none() && f.first_packet == packet {
                 f.arrival = Some((node, p.src, p.ttl));
             }
+        }
+    }
+
+    /// A frame of a probe's first packet came into `node`: if `node` owns
+    /// the probe's destination, remember what it saw, in case the packet is
+    /// delivered nowhere (a capture there would still show it).
+    pub(crate) fn note_entry(&mut self, node: NodeId, bytes: &[u8]) {
+        let Some(packet) = self.st.cx.packet else {
+            return;
+        };
+        let Some(k) = self
+            .st
+            .flows
+            .iter()
+            .position(|f| f.entered.is_none() && f.first_packet == Some(packet))
+        else {
+            return;
+        };
+        let dst = self.st.flows[k].dst;
+        if !self.is_local(node, dst) {
+            return;
+        }
+        if let Ok(crate::wire::frame::Frame {
+            payload: crate::wire::frame::Payload::Ipv4(p),
+            ..
+        }) = crate::wire::frame::Frame::parse(bytes)
+        {
+            self.st.flows[k].entered = Some((node, p.src, p.ttl));
         }
     }
 

@@ -392,6 +392,19 @@ mod tests {
     }
 
     #[test]
+    fn conntrack_at_any_event() {
+        let t = find_scenario("published-port")
+            .and_then(|s| s.topo)
+            .expect("loads");
+        let host = t.node_by_name("host").expect("host");
+        let r = run_probe(Arc::clone(&t), 0).expect("probe 1");
+        let end = r.state_at(host, View::Conntrack, r.events.len() - 1);
+        assert!(!end.trim().is_empty(), "a tracked connection at the end");
+        let nft = r.state_at(host, View::Nft, 0);
+        assert!(nft.contains("masquerade"), "{nft}");
+    }
+
+    #[test]
     fn composed_probe() {
         let t = docker0();
         let bus1 = t.node_by_name("bus1").expect("bus1");

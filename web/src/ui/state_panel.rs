@@ -1,5 +1,6 @@
-//! State panels: `ip addr`, `ip route`, `ip neigh` and `bridge fdb` of one
-//! node at the current event, as the CLI's `show` prints them, from the run
+//! State panels: `ip addr`, `ip route`, `ip neigh`, `bridge fdb`,
+//! `conntrack -L` and `nft list ruleset` (every view core has) of one node
+//! at the current event, as the CLI's `show` prints them, from the run
 //! replayed to that event (so stepping back shows the state as it was).
 //! Lines that the current event added are highlighted.
 
@@ -24,6 +25,7 @@ pub fn state_panel(props: &Props) -> Html {
     let t = &r.topo;
     let node = props.node.filter(|n| n.index() < t.nodes.len());
     let views = node.map(|n| {
+        let has_netfilter = !t.node(n).nat.is_empty() || t.node(n).bridge_nf;
         let has_bridge = t
             .node(n)
             .ifaces
@@ -31,7 +33,13 @@ pub fn state_panel(props: &Props) -> Html {
             .any(|&i| t.iface(i).kind() == IfaceKind::Bridge);
         View::ALL
             .iter()
-            .filter(|v| **v != View::Fdb || has_bridge)
+            .filter(|v| match v {
+                View::Fdb => has_bridge,
+                // Netfilter's views where the namespace has rules or
+                // passes bridged frames through its hooks.
+                View::Conntrack | View::Nft => has_netfilter,
+                _ => true,
+            })
             .map(|&v| {
                 let now = r.state_at(n, v, props.k);
                 let before = if props.k > 0 {

@@ -5,6 +5,7 @@
 //! etherparse leaves to its users: MAC addresses and IPv4 prefixes.
 
 mod addr;
+pub mod dissect;
 pub mod frame;
 
 pub use addr::{Ipv4Net, MacAddr, ParseAddrError};

@@ -218,7 +218,7 @@ def main():
         check("scenario=docker0" in frag and "probe=1" in frag and "event=" in frag, "the URL names the moment", frag)
 
         # 3. Back to the ARP request: bus2 waits for bus1's MAC.
-        ok = step_until(d, "#back", lambda: "ARP, Request" in d.text(".frame-of")
+        ok = step_until(d, "#back", lambda: "Request who-has" in d.text(".frame-of")
                         and position(d)[0] == int(d.js("return document.querySelector('.frame-of').textContent.match(/event (\\d+)/)[1];")))
         check(ok, "stepping back reaches the ARP request", d.text(".frame-of")[:120])
         neigh = d.text("#state-neigh")

@@ -327,6 +327,7 @@ pub fn group(e: &Event) -> &'static str {
         | EventKind::NeighProbe { .. }
         | EventKind::NeighLearn { .. }
         | EventKind::NeighFailed { .. }
+        | EventKind::NeighState { .. }
         | EventKind::ArpAnswer { .. } => "ARP",
         EventKind::RouteLookup { .. } | EventKind::TtlDecrement { .. } => "route",
         EventKind::IcmpError { .. } => "ICMP",
@@ -346,7 +347,6 @@ pub fn group(e: &Event) -> &'static str {
                 Answer::SynAck { .. } | Answer::Reset { .. } => "TCP",
                 Answer::UdpReply { .. } => "UDP",
                 Answer::LocalNoRoute | Answer::Nothing => "route",
-                Answer::LocalNeighFailed { .. } => "ARP",
                 _ => "ICMP",
             },
         },

@@ -364,7 +364,7 @@ mod tests {
         assert_eq!(r.outcome.result, ProbeResult::Reply);
         assert_eq!(r.prior, 0);
         assert_eq!(r.lines.len(), r.events.len());
-        assert_eq!(r.result, "reply, seen from 172.17.0.3, ttl 64");
+        assert_eq!(r.result, "reply, seen from 172.17.0.3, arrived with TTL 64");
         assert_eq!(r.caption, "bus2 → bus1 (172.17.0.2) icmp");
         // The state while the ARP request is out: bus2 waits for bus1.
         let t = &r.topo;
@@ -372,7 +372,7 @@ mod tests {
         let miss = r
             .lines
             .iter()
-            .position(|l| l.contains("ARP, Request"))
+            .position(|l| l.contains("Request who-has"))
             .expect("an ARP request");
         let neigh = r.state_at(bus2, View::Neigh, miss);
         assert!(
@@ -388,7 +388,7 @@ mod tests {
         let r = run_probe(docker0(), 2).expect("probe 3");
         assert!(r.prior > 0);
         // bus2 knows bus1 from probe 1: no ARP request in probe 3.
-        assert!(!r.lines.iter().any(|l| l.contains("ARP, Request")));
+        assert!(!r.lines.iter().any(|l| l.contains("Request who-has")));
     }
 
     #[test]

@@ -89,16 +89,29 @@ impl Net<'_> {
     /// Runs `hook` of `node`'s netfilter on `p`; `dev` is the interface the
     /// packet came in on (PREROUTING, INPUT) or goes out of (FORWARD,
     /// POSTROUTING).
+    #[inline(always)]
     pub(crate) fn nf_hook(
+        &mut self,
+        hook: Hook,
+        node: NodeId,
+        dev: Option<IfaceId>,
+        p: Packet,
+    ) -> Verdict {
+        // Most namespaces have no rules: the packet goes on untouched,
+        // without being moved around.
+        if self.topo.node(node).nat.is_empty() || hook == Hook::Forward {
+            return Verdict::Accept(p);
+        }
+        self.nf_hook_rules(hook, node, dev, p)
+    }
+
+    fn nf_hook_rules(
         &mut self,
         hook: Hook,
         node: NodeId,
         dev: Option<IfaceId>,
         mut p: Packet,
     ) -> Verdict {
-        if self.topo.node(node).nat.is_empty() || hook == Hook::Forward {
-            return Verdict::Accept(p);
-        }
         let mut step = HookStep {
             hook,
             conn: None,

@@ -44,15 +44,19 @@ impl Action {
     }
 }
 
-/// One entry of the heap: when, in which order, and where its action waits
-/// (actions are large; the heap moves only these 24 bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 struct Scheduled {
     at: Time,
     seq: u64,
-    slot: u32,
+    action: Action,
 }
 
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Scheduled {}
 impl PartialOrd for Scheduled {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -69,31 +73,16 @@ impl Ord for Scheduled {
 #[derive(Debug, Default)]
 pub(crate) struct Queue {
     heap: BinaryHeap<Scheduled>,
-    /// The actions, by slot; a taken slot is `None` and listed in `free`.
-    slots: Vec<Option<Action>>,
-    free: Vec<u32>,
     seq: u64,
 }
 
 impl Queue {
     pub fn push(&mut self, at: Time, action: Action) {
         self.seq += 1;
-        let slot = match self.free.pop() {
-            Some(k) => {
-                if let Some(s) = self.slots.get_mut(k as usize) {
-                    *s = Some(action);
-                }
-                k
-            }
-            None => {
-                self.slots.push(Some(action));
-                (self.slots.len() - 1) as u32
-            }
-        };
         self.heap.push(Scheduled {
             at,
             seq: self.seq,
-            slot,
+            action,
         });
     }
 
@@ -102,32 +91,11 @@ impl Queue {
     }
 
     pub fn pop(&mut self) -> Option<(Time, Action)> {
-        loop {
-            let s = self.heap.pop()?;
-            let action = self.slots.get_mut(s.slot as usize).and_then(Option::take);
-            self.free.push(s.slot);
-            if let Some(a) = action {
-                return Some((s.at, a));
-            }
-        }
+        self.heap.pop().map(|s| (s.at, s.action))
     }
 
     /// Keeps only the actions for which `keep` is true.
     pub fn retain(&mut self, keep: impl Fn(&Action) -> bool) {
-        let slots = &mut self.slots;
-        let free = &mut self.free;
-        self.heap.retain(|s| {
-            let kept = slots
-                .get(s.slot as usize)
-                .and_then(Option::as_ref)
-                .is_some_and(&keep);
-            if !kept {
-                if let Some(x) = slots.get_mut(s.slot as usize) {
-                    *x = None;
-                }
-                free.push(s.slot);
-            }
-            kept
-        });
+        self.heap.retain(|s| keep(&s.action));
     }
 }

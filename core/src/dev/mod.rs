@@ -35,75 +35,71 @@ impl Net<'_> {
             }
             Device::Vxlan(_) => self.drop_at(Place::Iface(dev), DropReason::VxlanNotModelled),
             Device::Loopback => {
-                let frame = self.frame_sent(Place::Iface(dev), &bytes);
-                let cx = self.transmit(
-                    frame,
-                    Endpoint::Iface(dev),
-                    Endpoint::Iface(dev),
-                    Link::Loopback(dev),
-                    0,
-                );
-                self.st.in_flight += 1;
-                self.schedule(
-                    0,
-                    Action::Arrive {
-                        iface: dev,
-                        bytes,
-                        frame,
-                        cx,
-                    },
-                );
+                let (to, link) = (Endpoint::Iface(dev), Link::Loopback(dev));
+                self.cross(Place::Iface(dev), Endpoint::Iface(dev), to, link, 0, bytes);
             }
             Device::Veth { peer, pair } => {
-                let (peer, pair) = (*peer, *pair);
-                if !self.fits_mtu(dev, &bytes) {
-                    return;
-                }
-                let frame = self.frame_sent(Place::Iface(dev), &bytes);
-                let cx = self.transmit(
-                    frame,
-                    Endpoint::Iface(dev),
-                    Endpoint::Iface(peer),
-                    Link::Veth(pair),
-                    HOP,
-                );
-                self.st.in_flight += 1;
-                self.schedule(
-                    HOP,
-                    Action::Arrive {
-                        iface: peer,
+                let (to, link) = (Endpoint::Iface(*peer), Link::Veth(*pair));
+                if self.fits_mtu(dev, &bytes) {
+                    self.cross(
+                        Place::Iface(dev),
+                        Endpoint::Iface(dev),
+                        to,
+                        link,
+                        HOP,
                         bytes,
-                        frame,
-                        cx,
-                    },
-                );
+                    );
+                }
             }
             Device::Nic { wire } => {
-                let wire = *wire;
-                if !self.fits_mtu(dev, &bytes) {
-                    return;
-                }
-                let frame = self.frame_sent(Place::Iface(dev), &bytes);
-                let cx = self.transmit(
-                    frame,
-                    Endpoint::Iface(dev),
-                    Endpoint::Switch(Switch::Wire(wire)),
-                    Link::Wire(wire),
-                    HOP,
-                );
-                self.st.in_flight += 1;
-                self.schedule(
-                    HOP,
-                    Action::WireIn {
-                        wire,
-                        port: dev,
+                let (to, link) = (Endpoint::Switch(Switch::Wire(*wire)), Link::Wire(*wire));
+                if self.fits_mtu(dev, &bytes) {
+                    self.cross(
+                        Place::Iface(dev),
+                        Endpoint::Iface(dev),
+                        to,
+                        link,
+                        HOP,
                         bytes,
-                        frame,
-                        cx,
-                    },
-                );
+                    );
+                }
             }
         }
+    }
+
+    /// A frame leaves `place` and crosses a cable from `from` to `to`: it is
+    /// sent, crosses (one `transmit`), and arrives `delay` later, at an
+    /// interface or in a wire's switch.
+    fn cross(
+        &mut self,
+        place: Place,
+        from: Endpoint,
+        to: Endpoint,
+        link: Link,
+        delay: Time,
+        bytes: Bytes,
+    ) {
+        let frame = self.frame_sent(place, &bytes);
+        let cx = self.transmit(frame, from, to, link, delay);
+        let action = match (to, from) {
+            (Endpoint::Switch(Switch::Wire(wire)), Endpoint::Iface(port)) => Action::WireIn {
+                wire,
+                port,
+                bytes,
+                frame,
+                cx,
+            },
+            (Endpoint::Iface(iface), _) => Action::Arrive {
+                iface,
+                bytes,
+                frame,
+                cx,
+            },
+            // Only cables reach here: nothing else is scheduled.
+            _ => return,
+        };
+        self.st.in_flight += 1;
+        self.schedule(delay, action);
     }
 
     /// Drops (and says so) a frame larger than the device's MTU.
@@ -191,24 +187,9 @@ impl Net<'_> {
 
     /// The wire's switch sends a frame down the cable of NIC `port`.
     pub(crate) fn wire_output(&mut self, wire: WireId, port: IfaceId, bytes: Bytes) {
-        let frame = self.frame_sent(Place::Wire(wire), &bytes);
-        let cx = self.transmit(
-            frame,
-            Endpoint::Switch(Switch::Wire(wire)),
-            Endpoint::Iface(port),
-            Link::Wire(wire),
-            HOP,
-        );
-        self.st.in_flight += 1;
-        self.schedule(
-            HOP,
-            Action::Arrive {
-                iface: port,
-                bytes,
-                frame,
-                cx,
-            },
-        );
+        let from = Endpoint::Switch(Switch::Wire(wire));
+        let (to, link) = (Endpoint::Iface(port), Link::Wire(wire));
+        self.cross(Place::Wire(wire), from, to, link, HOP, bytes);
     }
 
     /// The frame reaches the IP stack of the interface's namespace.

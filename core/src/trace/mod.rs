@@ -18,6 +18,7 @@
 mod explain;
 pub mod json;
 pub mod pcap;
+mod words;
 
 pub use explain::{render, render_line, Lesson, Renderer};
 

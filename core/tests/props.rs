@@ -13,7 +13,8 @@ use proptest::prelude::*;
 
 /// A random topology as YAML: nodes with NICs, veths to each other and to
 /// bridges, wires, addresses from a small pool (so subnets overlap and
-/// gateways sometimes fit), routes, listeners and probes. Many are invalid;
+/// gateways sometimes fit), routes, listeners, NAT rules (with and without
+/// br_netfilter) and probes. Many are invalid;
 /// the valid ones are what the property is about.
 fn topology_yaml() -> impl Strategy<Value = String> {
     let node = (
@@ -23,6 +24,7 @@ fn topology_yaml() -> impl Strategy<Value = String> {
         proptest::option::of(0u8..6),                                    // bridge address
         proptest::collection::vec(0u8..6, 0..3), // routes: gateway pool index
         proptest::collection::btree_set((any::<bool>(), 1u16..4), 0..3), // listen
+        (0u8..4, 0u8..12, 1u16..4),              // NAT: none, masquerade, dnat, both with bridge_nf
     );
     let link = (
         0usize..5,
@@ -69,11 +71,30 @@ fn topology_yaml() -> impl Strategy<Value = String> {
             }
             let kinds = ["host", "container", "router", "external"];
             let mut y = String::from("name: prop\nnodes:\n");
-            for (i, (kind, fwd, bridge, baddr, routes, listen)) in nodes.iter().enumerate() {
+            for (i, (kind, fwd, bridge, baddr, routes, listen, (nat, to, port))) in
+                nodes.iter().enumerate()
+            {
                 y.push_str(&format!(
                     "  n{i}:\n    kind: {}\n    forwarding: {fwd}\n",
                     kinds[*kind]
                 ));
+                if *nat == 3 {
+                    y.push_str("    bridge_nf: true\n");
+                }
+                if *nat > 0 {
+                    let to = addr(*to);
+                    let to = to.split('/').next().unwrap_or("10.0.0.1");
+                    y.push_str("    nat:\n");
+                    if *nat != 2 {
+                        y.push_str("      - { action: masquerade }\n");
+                    }
+                    if *nat >= 2 {
+                        y.push_str(&format!(
+                            "      - {{ action: dnat, proto: tcp, port: {port}, to: \"{to}:{}\" }}\n",
+                            port + 1
+                        ));
+                    }
+                }
                 y.push_str("    interfaces:\n");
                 if *bridge {
                     let a = baddr.map(addr).unwrap_or_default();

@@ -47,7 +47,11 @@ impl View {
 }
 
 fn fit(layout: &Layout, w: f64, h: f64) -> View {
-    let s = (w / layout.width).min(h / layout.height).clamp(0.02, 1.6);
+    // A margin of screen pixels around the drawing, so that strokes and
+    // labels at its edges stay inside on a narrow screen too.
+    const EDGE: f64 = 16.0;
+    let (iw, ih) = ((w - 2.0 * EDGE).max(50.0), (h - 2.0 * EDGE).max(50.0));
+    let s = (iw / layout.width).min(ih / layout.height).clamp(0.02, 1.6);
     View {
         x: (w - layout.width * s) / 2.0,
         y: (h - layout.height * s) / 2.0,

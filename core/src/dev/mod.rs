@@ -38,30 +38,18 @@ impl Net<'_> {
                 let (to, link) = (Endpoint::Iface(dev), Link::Loopback(dev));
                 self.cross(Place::Iface(dev), Endpoint::Iface(dev), to, link, 0, bytes);
             }
-            Device::Veth { peer, pair } => {
-                let (to, link) = (Endpoint::Iface(*peer), Link::Veth(*pair));
+            // A cable: to the veth's peer, or into the wire's switch.
+            Device::Veth { .. } | Device::Nic { .. } => {
+                let (to, link) = match iface.device {
+                    Device::Veth { peer, pair } => (Endpoint::Iface(peer), Link::Veth(pair)),
+                    Device::Nic { wire } => {
+                        (Endpoint::Switch(Switch::Wire(wire)), Link::Wire(wire))
+                    }
+                    _ => return,
+                };
                 if self.fits_mtu(dev, &bytes) {
-                    self.cross(
-                        Place::Iface(dev),
-                        Endpoint::Iface(dev),
-                        to,
-                        link,
-                        HOP,
-                        bytes,
-                    );
-                }
-            }
-            Device::Nic { wire } => {
-                let (to, link) = (Endpoint::Switch(Switch::Wire(*wire)), Link::Wire(*wire));
-                if self.fits_mtu(dev, &bytes) {
-                    self.cross(
-                        Place::Iface(dev),
-                        Endpoint::Iface(dev),
-                        to,
-                        link,
-                        HOP,
-                        bytes,
-                    );
+                    let from = Endpoint::Iface(dev);
+                    self.cross(Place::Iface(dev), from, to, link, HOP, bytes);
                 }
             }
         }

@@ -3,14 +3,20 @@
 (the W3C WebDriver HTTP protocol, standard library only).
 
 Usage: web-e2e.py URL SCREENSHOT
+       web-e2e.py --bench URL
 
 Opens URL in headless Chromium and checks: docker0 drawn with bus1, bus2 and
 their veths; probe 1 stepped forward to the echo request (inspector: TTL 64);
 stepped back to the ARP request (bus2's `ip neigh`: 172.17.0.2 INCOMPLETE);
-played to the end (`reply`); the router scenario drawn instead. Saves a
-screenshot, and measures the time until docker0 is drawn (budget 1 s) and
-the animation's frame rate on a 200-node topology (budget 50 fps).
-Prints one line per check; exits 1 if any fails.
+played to the end (`reply`); the router scenario drawn instead; a 200-node
+topology drawn and animating. Saves a screenshot. Prints one line per check;
+exits 1 if any fails. Nothing here depends on how fast the machine is.
+
+With --bench it measures instead (scripts/bench-page): the time until docker0
+is drawn (median of 7 loads, budget 1 s) and the animation's frame rate on a
+200-node topology against the frame rate of an empty page in the same browser
+(budget 50 fps). Those are figures for an idle machine, not tests: a shared
+CI machine can miss them without anything being wrong with the page.
 """
 
 import base64
@@ -150,6 +156,65 @@ def position(d):
         return 0, 0
 
 
+def play_frames(d, ms):
+    """Animation frame timestamps for `ms` milliseconds, and the most pills seen at once."""
+    return d.js_async("""
+        var done = arguments[arguments.length - 1], ms = arguments[0], t = [], pills = 0, start = performance.now();
+        function f(ts) {
+          t.push(ts);
+          pills = Math.max(pills, document.querySelectorAll('.pill').length);
+          if (ts - start < ms) requestAnimationFrame(f); else done({t: t, pills: pills});
+        }
+        requestAnimationFrame(f);""", ms)
+
+
+def fps_of(frames):
+    if len(frames) < 3:
+        return 0.0, "too few frames"
+    gaps = sorted(b - a for a, b in zip(frames, frames[1:]))
+    fps = (len(frames) - 1) / ((frames[-1] - frames[0]) / 1000)
+    return fps, (f"median {gaps[len(gaps) // 2]:.1f} ms, p95 {gaps[int(len(gaps) * 0.95)]:.1f} ms, "
+                 f"max {gaps[-1]:.1f} ms")
+
+
+def bench(d, url):
+    """The page's speed budgets, measured; see the module's doc."""
+    base = url.split("#")[0]
+    times = []
+    for _ in range(7):
+        d.go("about:blank")
+        d.go(base)
+        d.wait('[data-bridge="docker0"]')
+        t = d.js("var m = performance.getEntriesByName('netsim-drawn'); return m.length ? m[0].startTime : null;")
+        if t is not None:
+            times.append(t)
+    times.sort()
+    if times:
+        med = times[len(times) // 2]
+        check(med <= DRAW_BUDGET_MS, f"docker0 drawn within {DRAW_BUDGET_MS} ms of the page starting to load",
+              f"median {med:.0f} ms of {len(times)} loads, best {times[0]:.0f}, worst {times[-1]:.0f}")
+    else:
+        check(False, "the page marks the moment docker0 is drawn")
+
+    # Baseline: the same browser's frame rate on an empty document.
+    d.go("about:blank")
+    base_fps, base_detail = fps_of(play_frames(d, 4000)["t"])
+    print(f"bench: empty page: {base_fps:.1f} fps ({base_detail})")
+
+    d.go(base + "#scenario=scale-10x19&probe=1&event=1")
+    d.js("location.reload();")
+    time.sleep(0.3)
+    check(d.wait('[data-name="c9-18"]', 20) is not None, "the 200-node topology is drawn")
+    nodes = d.js("return document.querySelectorAll('.node-g').length;")
+    d.click("#play")
+    got = play_frames(d, 4000)
+    d.click("#play")
+    fps, detail = fps_of(got["t"])
+    ratio = fps / base_fps if base_fps else 0.0
+    check(fps >= FPS_BUDGET, f"animation on {nodes} nodes at >= {FPS_BUDGET} fps",
+          f"{fps:.1f} fps = {ratio:.2f}x the empty page's {base_fps:.1f}; {detail}; up to {got['pills']} pills")
+
+
 def step_until(d, button, pred, limit=80):
     for _ in range(limit):
         if pred():
@@ -159,7 +224,9 @@ def step_until(d, button, pred, limit=80):
 
 
 def main():
-    url, shot = sys.argv[1], sys.argv[2]
+    bench_mode = sys.argv[1] == "--bench"
+    url = sys.argv[2] if bench_mode else sys.argv[1]
+    shot = None if bench_mode else sys.argv[2]
     port = free_port()
     drv = subprocess.Popen([CHROMEDRIVER, f"--port={port}"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
@@ -173,13 +240,15 @@ def main():
             except Exception:
                 time.sleep(0.1)
         d = Driver(port, profile)
+        if bench_mode:
+            bench(d, url)
+            return finish()
 
         # 1. The page opens on docker0, drawn as the seed draws it.
         d.go(url)
         check(d.wait('[data-bridge="docker0"]') is not None, "docker0 is drawn")
         drawn = d.js("var m = performance.getEntriesByName('netsim-drawn'); return m.length ? m[0].startTime : null;")
-        check(drawn is not None and drawn <= DRAW_BUDGET_MS, "docker0 drawn within 1 s of the page starting to load",
-              f"{drawn:.0f} ms" if drawn is not None else "no mark")
+        check(drawn is not None, "the page marks the moment docker0 is drawn ('netsim-drawn')")
         for css in ['[data-name="bus1"]', '[data-name="bus2"]', '[data-iface="host:veth2d6f8e9"]',
                     '[data-iface="host:vethb1c3a07"]', '[data-iface="bus1:eth0"]', '[data-iface="bus2:eth0"]']:
             check(d.find(css) is not None, f"drawn: {css}")
@@ -258,34 +327,16 @@ def main():
         check(position(d)[0] == 9 and d.value("#probe") == "3", "a link to event 9 of probe 4 opens there",
               f"{position(d)} probe {d.value('#probe')}")
 
-        # 7. Frame rate on a 200-node topology while playing.
+        # 7. A 200-node topology is drawn and animates.
         d.go(base + "#scenario=scale-10x19&probe=1&event=1")
         d.js("location.reload();")
         time.sleep(0.3)
         check(d.wait('[data-name="c9-18"]', 20) is not None, "the 200-node topology is drawn")
-        nodes = d.js("return document.querySelectorAll('.node-g').length;")
         d.click("#play")
-        got = d.js_async("""
-            var done = arguments[arguments.length - 1], t = [], pills = 0, start = performance.now();
-            function f(ts) {
-              t.push(ts);
-              pills = Math.max(pills, document.querySelectorAll('.pill').length);
-              if (ts - start < 4000) requestAnimationFrame(f); else done({t: t, pills: pills});
-            }
-            requestAnimationFrame(f);""")
-        frames, moving = got["t"], got["pills"]
-        reached = position(d)[0]
+        got = play_frames(d, 2000)
         d.click("#play")
-        check(moving > 0, "frames were moving on cables during the measure",
-              f"up to {moving} at once, {reached - 1} events played")
-        if frames and len(frames) > 2:
-            gaps = sorted(b - a for a, b in zip(frames, frames[1:]))
-            fps = (len(frames) - 1) / ((frames[-1] - frames[0]) / 1000)
-            p95 = gaps[int(len(gaps) * 0.95)]
-            check(fps >= FPS_BUDGET, f"animation on {nodes} nodes at >= {FPS_BUDGET} fps",
-                  f"{fps:.1f} fps, median {gaps[len(gaps) // 2]:.1f} ms, p95 {p95:.1f} ms, max {gaps[-1]:.1f} ms")
-        else:
-            check(False, "frame times measured")
+        check(got["pills"] > 0, "frames were moving on cables while it played",
+              f"up to {got['pills']} at once")
 
         panics = [e.get("message", "") for e in d.log() if "panicked" in e.get("message", "")]
         check(not panics, "no panic in the browser console", "; ".join(panics)[:300])
@@ -296,6 +347,10 @@ def main():
             d.quit()
         drv.terminate()
         drv.wait(timeout=10)
+    return finish()
+
+
+def finish():
     print(f"e2e: {'all checks passed' if not failures else f'{len(failures)} failed'}")
     return 1 if failures else 0
 

@@ -128,8 +128,7 @@ impl Net<'_> {
         let topo = self.topo;
         self.st
             .bridges
-            .entry(bridge)
-            .or_insert_with(|| BridgeState::new(topo, bridge))
+            .get_or_insert_with(bridge.index(), || BridgeState::new(topo, bridge))
     }
 
     /// `br_handle_frame_finish`: learn the source, then deliver locally,
@@ -169,7 +168,7 @@ impl Net<'_> {
             }
             Switch::Wire(w) => {
                 let ends = &self.topo.wire(w).ends;
-                let fdb = self.st.wires.entry(w).or_default();
+                let fdb = self.st.wires.get_or_insert_with(w.index(), Fdb::default);
                 let learned = fdb.learn(src, in_port, now);
                 (learned, decide(fdb, ends, None, Some(in_port), dst, now))
             }

@@ -50,7 +50,7 @@ impl Net<'_> {
         };
         if p.view.dst == before {
             let out = if p.is_changed() {
-                p.frame(frame.dst, frame.src)
+                self.frame_of(&p, frame.dst, frame.src)
             } else {
                 bytes
             };
@@ -75,7 +75,7 @@ impl Net<'_> {
             // Routed: up to the bridge's own stack.
             None => self.topo.iface(bridge).mac,
         };
-        let out = p.frame(dst_mac, frame.src);
+        let out = self.frame_of(&p, dst_mac, frame.src);
         PreRouted::Bridge(out, Some(p))
     }
 
@@ -89,7 +89,7 @@ impl Net<'_> {
         src: MacAddr,
     ) -> Option<Bytes> {
         match self.nf_hook(Hook::Postrouting, node, Some(bridge), p) {
-            Verdict::Accept(p) => Some(p.frame(dst, src)),
+            Verdict::Accept(p) => Some(self.frame_of(&p, dst, src)),
             Verdict::Stolen => None,
         }
     }

@@ -124,27 +124,25 @@ impl Packet {
 
     /// The frame that carries it from `src` to `dst`.
     pub fn frame(&self, dst: MacAddr, src: MacAddr) -> Bytes {
-        let mut v = match &self.buf {
-            Buf::Local => {
-                let mut v = Vec::with_capacity(ETH + 20 + 8 + 64);
-                v.resize(ETH, 0);
-                self.view.emit_into(&mut v);
-                v
-            }
-            Buf::Frame(f) => {
-                let ip = frame::ipv4_slice(f).unwrap_or(&[]);
-                let mut v = Vec::with_capacity(ETH + ip.len().max(46));
-                v.resize(ETH, 0);
-                v.extend_from_slice(ip);
-                v
-            }
-            Buf::Owned(v) => v.clone(),
-        };
-        Frame::ethernet_header(&mut v, dst, src, 0x0800);
+        let mut v = Vec::new();
+        self.frame_into(&mut v, dst, src);
+        v.into()
+    }
+
+    /// The frame's bytes written into `v` (emptied first): the data path
+    /// keeps one such buffer, so that a frame costs one allocation, its own.
+    pub fn frame_into(&self, v: &mut Vec<u8>, dst: MacAddr, src: MacAddr) {
+        v.clear();
+        v.resize(ETH, 0);
+        match &self.buf {
+            Buf::Local => self.view.emit_into(v),
+            Buf::Frame(f) => v.extend_from_slice(frame::ipv4_slice(f).unwrap_or(&[])),
+            Buf::Owned(o) => v.extend_from_slice(o.get(ETH..).unwrap_or(&[])),
+        }
+        Frame::ethernet_header(v, dst, src, 0x0800);
         if v.len() < 60 {
             v.resize(60, 0);
         }
-        v.into()
     }
 
     /// NAT: the source (`src`) or destination address and port become

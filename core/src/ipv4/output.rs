@@ -42,7 +42,7 @@ impl Net<'_> {
             }
             match self.loopback(node) {
                 Some(lo) => {
-                    let bytes = p.frame(MacAddr::ZERO, MacAddr::ZERO);
+                    let bytes = self.frame_of(&p, MacAddr::ZERO, MacAddr::ZERO);
                     self.dev_xmit(lo, bytes);
                 }
                 None => self.ip_local_deliver(node, p),

@@ -111,7 +111,7 @@ impl Net<'_> {
     }
 
     pub(crate) fn send_frame(&mut self, dev: IfaceId, dst: MacAddr, packet: &Packet) {
-        let bytes = packet.frame(dst, self.topo.iface(dev).mac);
+        let bytes = self.frame_of(packet, dst, self.topo.iface(dev).mac);
         self.dev_xmit(dev, bytes);
     }
 
@@ -273,7 +273,7 @@ impl Net<'_> {
         }
         if self.topo.iface(dev).kind() == IfaceKind::Loopback {
             // A route into lo: out and straight back in, no ARP.
-            let bytes = p.frame(MacAddr::ZERO, MacAddr::ZERO);
+            let bytes = self.frame_of(&p, MacAddr::ZERO, MacAddr::ZERO);
             self.dev_xmit(dev, bytes);
             return;
         }

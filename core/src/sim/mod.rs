@@ -24,6 +24,7 @@
 
 mod outcome;
 mod sched;
+mod slots;
 
 use core::net::Ipv4Addr;
 use std::sync::Arc;
@@ -33,10 +34,12 @@ use rustc_hash::FxHashMap;
 use crate::bridge::fdb::Fdb;
 use crate::bridge::BridgeState;
 use crate::ipv4::route::RouteTable;
-use crate::model::{IfaceId, NodeId, Probe, Topology, WireId};
+use crate::model::{IfaceId, NodeId, Probe, Topology};
 use crate::neigh::{NeighCache, NeighEntry, Pending};
 use crate::sock::{Flow, FlowId, SockTable};
 use crate::trace::{DropReason, Event, EventKind, FrameId, PacketId, Place, Switch};
+use crate::wire::frame::Bytes;
+use crate::wire::MacAddr;
 
 pub use crate::time::{Time, HOP};
 pub(crate) use outcome::outcome_of;
@@ -103,9 +106,9 @@ pub(crate) struct State {
     pub queue: sched::Queue,
     /// Frames on a cable or in a wire (the run is not quiet while any are).
     pub in_flight: usize,
-    pub ns: FxHashMap<NodeId, NsState>,
-    pub bridges: FxHashMap<IfaceId, BridgeState>,
-    pub wires: FxHashMap<WireId, Fdb>,
+    pub ns: slots::Slots<NsState>,
+    pub bridges: slots::Slots<BridgeState>,
+    pub wires: slots::Slots<Fdb>,
     trace: Vec<Event>,
     /// Events forgotten by [`Sim::clear_trace`]: `trace[k]` is event
     /// number `trace_base + k` of the run.
@@ -122,6 +125,8 @@ pub(crate) struct State {
     /// The connection br_netfilter found for a frame that the bridge passes
     /// up to its own stack (the packet keeps it, as the skb does).
     pub bridged_ct: Option<(u32, crate::netfilter::conntrack::Dir)>,
+    /// Where frames are put together before they get their own bytes.
+    scratch: Vec<u8>,
 }
 
 /// A simulation of one topology. Probes run one after the other on the
@@ -144,13 +149,15 @@ pub(crate) struct Net<'a> {
 impl Sim {
     /// A simulation of `topo`, which it shares (a `Topology` converts).
     pub fn new(topo: impl Into<Arc<Topology>>) -> Sim {
-        Sim {
-            topo: topo.into(),
-            st: State {
-                limit: usize::MAX,
-                ..State::default()
-            },
-        }
+        let topo: Arc<Topology> = topo.into();
+        let st = State {
+            limit: usize::MAX,
+            ns: slots::Slots::with_len(topo.nodes.len()),
+            bridges: slots::Slots::with_len(topo.ifaces.len()),
+            wires: slots::Slots::with_len(topo.wires.len()),
+            ..State::default()
+        };
+        Sim { topo, st }
     }
 
     pub fn topology(&self) -> &Topology {
@@ -308,7 +315,7 @@ impl Sim {
         let (gw, until) = *self
             .st
             .ns
-            .get(&node)?
+            .get(node.index())?
             .extra
             .as_deref()?
             .redirected
@@ -318,7 +325,10 @@ impl Sim {
 
     /// The neighbour cache of `node` (empty if it never used ARP).
     pub fn neigh_entries(&self, node: NodeId) -> &[NeighEntry<Pending>] {
-        self.st.ns.get(&node).map_or(&[], |s| s.neigh.entries())
+        self.st
+            .ns
+            .get(node.index())
+            .map_or(&[], |s| s.neigh.entries())
     }
 
     /// The conntrack table of `node`, if it tracks anything (it has NAT
@@ -326,7 +336,7 @@ impl Sim {
     pub fn conntrack_of(&self, node: NodeId) -> Option<&crate::netfilter::conntrack::Table> {
         self.st
             .ns
-            .get(&node)
+            .get(node.index())
             .and_then(|s| s.extra.as_deref())
             .map(|e| &e.conntrack)
             .filter(|t| !t.conns().is_empty())
@@ -335,8 +345,8 @@ impl Sim {
     /// The FDB of a bridge or wire, if it ever learned anything.
     pub fn fdb_of(&self, sw: Switch) -> Option<&Fdb> {
         match sw {
-            Switch::Bridge(b) => self.st.bridges.get(&b).map(|b| &b.fdb),
-            Switch::Wire(w) => self.st.wires.get(&w),
+            Switch::Bridge(b) => self.st.bridges.get(b.index()).map(|b| &b.fdb),
+            Switch::Wire(w) => self.st.wires.get(w.index()),
         }
     }
 }
@@ -377,6 +387,12 @@ impl Net<'_> {
         self.emit(place, EventKind::Drop { reason });
     }
 
+    /// The bytes of `p` in an Ethernet frame from `src` to `dst`.
+    pub fn frame_of(&mut self, p: &crate::ipv4::Packet, dst: MacAddr, src: MacAddr) -> Bytes {
+        p.frame_into(&mut self.st.scratch, dst, src);
+        Bytes::from(&self.st.scratch[..])
+    }
+
     pub fn new_frame(&mut self) -> FrameId {
         self.st.next_frame += 1;
         FrameId(self.st.next_frame)
@@ -398,7 +414,9 @@ impl Net<'_> {
     }
 
     pub fn ns(&mut self, node: NodeId) -> &mut NsState {
-        self.st.ns.entry(node).or_default()
+        self.st
+            .ns
+            .get_or_insert_with(node.index(), NsState::default)
     }
 
     /// The number of events recorded in this run so far.

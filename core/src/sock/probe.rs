@@ -346,6 +346,9 @@ impl Net<'_> {
                 self.events_total(),
             ));
         }
+        if self.st.flows.is_empty() {
+            self.st.flows = flows;
+        }
         self.st.cx = Cx::default();
         out
     }

@@ -6,25 +6,7 @@
 
 use core::net::Ipv4Addr;
 
-/// The one's complement sum of `bytes` (RFC 1071), not yet folded.
-fn sum(bytes: &[u8]) -> u32 {
-    let mut s: u32 = 0;
-    let mut chunks = bytes.chunks_exact(2);
-    for w in &mut chunks {
-        s = s.wrapping_add(u32::from(u16::from_be_bytes([w[0], w[1]])));
-    }
-    if let [last] = chunks.remainder() {
-        s = s.wrapping_add(u32::from(*last) << 8);
-    }
-    s
-}
-
-fn fold(mut s: u32) -> u16 {
-    while s >> 16 != 0 {
-        s = (s & 0xffff) + (s >> 16);
-    }
-    !(s as u16)
-}
+use crate::wire::checksum::{fold, sum};
 
 fn header_len(ip: &[u8]) -> Option<usize> {
     let ihl = usize::from(ip.first()? & 0x0f) * 4;

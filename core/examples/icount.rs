@@ -1,61 +1,60 @@
-// throwaway: instruction counts per warm probe (not committed)
-use netsim_core::{examples, sim::Sim};
+//! A probe run over and over, for counting instructions with callgrind: a
+//! deterministic measure of the data path's cost where wall-clock times are
+//! noisy (a shared machine). Not a benchmark of its own: the criterion
+//! benches (`benches/sim.rs`) give the times.
+//!
+//! ```sh
+//! cargo build --release -p netsim-core --example icount
+//! for n in 0 400; do valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.$n \
+//!   target/release/examples/icount ping $n; done   # (total(400) - total(0)) / 400
+//! ```
+//!
+//! `ping`: bus2 → bus1 on docker0, warm; `cold`: the same from a fresh
+//! simulation each time; `nat`: probe 1 of nat-two-hosts (SNAT then DNAT
+//! across two hosts), warm.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use netsim_core::model::{Probe, ProbeProto};
+use netsim_core::{examples, sim::Sim};
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let which = args[1].as_str();
-    let n: usize = args[2].parse().unwrap();
-    let (file, probe) = match which {
-        "ping" => ("docker0.yaml", None),
-        "nat" => ("nat-two-hosts.yaml", Some(0)),
-        "cold" => ("docker0.yaml", None),
-        _ => panic!(),
+    let (which, n) = match (args.get(1), args.get(2).and_then(|n| n.parse().ok())) {
+        (Some(w), Some(n)) => (w.as_str(), n),
+        _ => panic!("usage: icount ping|cold|nat N"),
     };
-    let e = examples::find(file).unwrap();
-    let topo = std::sync::Arc::new(netsim_core::load(e.file, e.yaml).unwrap());
-    let p = match probe {
-        Some(k) => topo.probes[k].clone(),
-        None => netsim_core::model::Probe {
-            from: topo.node_by_name("bus2").unwrap(),
+    let file = if which == "nat" { "nat-two-hosts.yaml" } else { "docker0.yaml" };
+    let e = examples::find(file).expect("a built-in example");
+    let topo = Arc::new(netsim_core::load(e.file, e.yaml).expect("it loads"));
+    let probe = if which == "nat" {
+        topo.probes[0].clone()
+    } else {
+        Probe {
+            from: topo.node_by_name("bus2").expect("bus2"),
             to_text: "172.17.0.2".into(),
             to: Ipv4Addr::new(172, 17, 0, 2),
-            proto: netsim_core::model::ProbeProto::Icmp,
+            proto: ProbeProto::Icmp,
             port: None,
             ttl: 64,
             expect: None,
-        },
+        }
     };
-    let mut sim = Sim::new(std::sync::Arc::clone(&topo));
-    sim.run_adhoc(0, &p);
-    if std::env::var("SIZES").is_ok() {
-        println!(
-            "Event {} EventKind {} Frame {} Ipv4Packet {}",
-            std::mem::size_of::<netsim_core::trace::Event>(),
-            std::mem::size_of::<netsim_core::trace::EventKind>(),
-            std::mem::size_of::<netsim_core::wire::frame::Frame>(),
-            std::mem::size_of::<netsim_core::wire::frame::Ipv4Packet>()
-        );
-        return;
-    }
-    if std::env::var("DUMP").is_ok() {
-        sim.clear_trace();
-        sim.run_adhoc(0, &p);
-        for e in sim.trace() {
-            println!("{:?}", e.kind);
-        }
-        return;
-    }
-    let mut acc = 0usize;
+    let mut sim = Sim::new(Arc::clone(&topo));
+    sim.run_adhoc(0, &probe);
+    let mut replies = 0usize;
     for _ in 0..n {
-        if which == "cold" {
-            let mut s = Sim::new(std::sync::Arc::clone(&topo));
-            acc += s.run_adhoc(0, &p).result as usize;
+        let r = if which == "cold" {
+            Sim::new(Arc::clone(&topo)).run_adhoc(0, &probe).result
         } else {
-            acc += sim.run_adhoc(0, &p).result as usize;
+            let r = sim.run_adhoc(0, &probe).result;
             sim.clear_trace();
-        }
+            r
+        };
+        replies += usize::from(r == netsim_core::model::ProbeResult::Reply);
     }
-    println!("{acc}");
+    println!("{replies} of {n} replied");
 }
-#[allow(dead_code)]
-pub fn dump() {}

@@ -27,7 +27,11 @@ fn main() {
         (Some(w), Some(n)) => (w.as_str(), n),
         _ => panic!("usage: icount ping|cold|nat N"),
     };
-    let file = if which == "nat" { "nat-two-hosts.yaml" } else { "docker0.yaml" };
+    let file = if which == "nat" {
+        "nat-two-hosts.yaml"
+    } else {
+        "docker0.yaml"
+    };
     let e = examples::find(file).expect("a built-in example");
     let topo = Arc::new(netsim_core::load(e.file, e.yaml).expect("it loads"));
     let probe = if which == "nat" {

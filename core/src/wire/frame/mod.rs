@@ -13,6 +13,7 @@
 use core::fmt;
 use core::net::Ipv4Addr;
 
+use crate::wire::checksum::{fold, sum};
 pub use etherparse::icmpv4::{DestUnreachableHeader, RedirectCode, TimeExceededCode};
 use etherparse::{
     ArpEthIpv4Packet, ArpOperation, EtherType, Ethernet2Header, IcmpEchoHeader, Icmpv4Header,
@@ -301,8 +302,14 @@ impl Ipv4Packet {
                         bytes5to8: [0; 4],
                     },
                 };
-                let h = Icmpv4Header::with_checksum(ty, data);
-                put(&h.to_bytes());
+                let mut h = Icmpv4Header::new(ty).to_bytes();
+                // The checksum covers the ICMP header (8 bytes: an even
+                // length, so the two sums add) and the data.
+                let c = fold(sum(&h).wrapping_add(sum(data)));
+                if let Some(at) = h.get_mut(2..4) {
+                    at.copy_from_slice(&c.to_be_bytes());
+                }
+                put(&h);
             }
             L4::Tcp(t) => {
                 let mut h = TcpHeader::new(t.src_port, t.dst_port, t.seq, t.window);
@@ -334,18 +341,55 @@ impl Ipv4Packet {
             L4::Other { .. } => {}
         }
         let head = &buf[..len];
-        let header = ipv4_header(self, head.len() + data.len());
         out.reserve(20 + head.len() + data.len());
-        out.extend_from_slice(&header.to_bytes());
+        out.extend_from_slice(&self.header_bytes(head.len() + data.len()));
         out.extend_from_slice(head);
         out.extend_from_slice(data);
+    }
+
+    /// The 20-byte header of a packet made here (no options, DSCP and ECN
+    /// 0) before `payload_len` bytes, its checksum computed.
+    fn header_bytes(&self, payload_len: usize) -> [u8; 20] {
+        let total = u16::try_from(20 + payload_len).unwrap_or(u16::MAX);
+        let [l0, l1] = total.to_be_bytes();
+        let [i0, i1] = self.ident.to_be_bytes();
+        let [s0, s1, s2, s3] = self.src.octets();
+        let [d0, d1, d2, d3] = self.dst.octets();
+        let df = if self.dont_fragment { 0x40 } else { 0 };
+        let mut h = [
+            0x45,
+            0,
+            l0,
+            l1,
+            i0,
+            i1,
+            df,
+            0,
+            self.ttl,
+            self.proto_number(),
+            0,
+            0,
+            s0,
+            s1,
+            s2,
+            s3,
+            d0,
+            d1,
+            d2,
+            d3,
+        ];
+        let [c0, c1] = fold(sum(&h)).to_be_bytes();
+        h[10] = c0;
+        h[11] = c1;
+        h
     }
 
     /// Reads an IPv4 packet (header checksum checked, as `ip_rcv` does).
     pub fn parse(bytes: &[u8]) -> Result<Ipv4Packet, ParseError> {
         let (h, rest) = Ipv4Header::from_slice(bytes).map_err(|e| perr("IPv4 header", e))?;
-        let want = h.calc_header_checksum();
-        if want != h.header_checksum {
+        // Right when the sum over the header, its checksum included, is 0.
+        if fold(sum(bytes.get(..h.header_len()).unwrap_or(bytes))) != 0 {
+            let want = h.calc_header_checksum();
             return Err(ParseError(format!(
                 "IPv4 header checksum is 0x{:04x}, it should be 0x{want:04x}",
                 h.header_checksum
@@ -482,14 +526,13 @@ fn ipv4_header(p: &Ipv4Packet, payload_len: usize) -> Ipv4Header {
     .unwrap_or_default();
     h.identification = p.ident;
     h.dont_fragment = p.dont_fragment;
-    h.header_checksum = h.calc_header_checksum();
     h
 }
 
 fn parse_icmp(body: &[u8]) -> Result<Icmp, ParseError> {
     let (h, data) = Icmpv4Header::from_slice(body).map_err(|e| perr("ICMP header", e))?;
-    let check = Icmpv4Header::with_checksum(h.icmp_type.clone(), data);
-    if check.checksum != h.checksum {
+    if fold(sum(body)) != 0 {
+        let check = Icmpv4Header::with_checksum(h.icmp_type.clone(), data);
         return Err(ParseError(format!(
             "ICMP checksum is 0x{:04x}, it should be 0x{:04x}",
             h.checksum, check.checksum

@@ -198,3 +198,38 @@ proptest! {
     }
 }
 
+#[test]
+fn a_connection_whose_first_packet_is_dropped_is_never_listed() {
+    // nat-two-hosts' hairpin: web to its own host's published port. The
+    // DNAT sends the SYN back to web's own bridge port, which the bridge
+    // will not do, so the SYN dies before POSTROUTING: the kernel never
+    // confirms that connection (`conntrack -L` does not list it, as the
+    // kernel cross-check sees), and each retransmitted SYN starts afresh.
+    let e = netsim_core::examples::find("nat-two-hosts.yaml").unwrap();
+    let topo = Arc::new(netsim_core::load(e.file, e.yaml).unwrap());
+    let k = topo
+        .probes
+        .iter()
+        .position(|p| topo.node(p.from).name == "web")
+        .unwrap();
+    let mut sim = Sim::new(Arc::clone(&topo));
+    let o = sim.run_probe(k).unwrap();
+    assert_eq!(o.result, netsim_core::model::ProbeResult::Timeout);
+    let host2 = topo.node_by_name("host2").unwrap();
+    let list = netsim_core::netfilter::views::conntrack_list(&sim, host2);
+    assert!(
+        list.ends_with("0 flow entries have been shown.\n"),
+        "{list}"
+    );
+    let made = sim
+        .events_of(&o)
+        .iter()
+        .filter(|e| {
+            matches!(&e.kind, netsim_core::trace::EventKind::Netfilter { step } if step.new_conn)
+        })
+        .count();
+    assert_eq!(
+        made, 3,
+        "the SYN and its two retransmissions each start a connection"
+    );
+}

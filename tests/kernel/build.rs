@@ -241,6 +241,10 @@ pub fn script(file: &str, topo: &Topology, reached: &[Option<NodeId>], lib: &Pat
         let _ = writeln!(w, "view {name} neigh ip -n {n} neigh");
         let _ = writeln!(w, "view {name} fdb X {n} bridge fdb show");
     }
+    for n in topo.nodes.iter().filter(|n| !n.nat.is_empty()) {
+        let (name, n) = (q(&n.name), ns(n.id));
+        let _ = writeln!(w, "view {name} conntrack X {n} conntrack -L");
+    }
     let _ = writeln!(w, "exit 0");
     s
 }

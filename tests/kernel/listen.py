@@ -1,4 +1,5 @@
-# listen.py tcp|udp PORT READYFILE -- TCP: accept and close; UDP: echo each
+# listen.py tcp|udp PORT READYFILE -- TCP: accept and keep the connection
+# open (as netsim's listener does: its connections end established); UDP: echo each
 # datagram back from the address it was sent to, whatever route leads back
 # (as the spec says, and as a server using IP_PKTINFO does). Writes "ready"
 # to READYFILE once the socket is bound.
@@ -42,10 +43,11 @@ def echo(s):
     s.sendmsg([d], [(socket.IPPROTO_IP, IP_PKTINFO, info)], 0, a)
 
 
+held = []
 while True:
     if proto == "tcp":
         c, _ = s.accept()
-        c.close()
+        held.append(c)
     else:
         try:
             echo(s)

@@ -1,8 +1,12 @@
 # probe.py tcp|udp DST PORT TTL -- one connection attempt / one datagram, 5 s.
+# A connection made stays open (a child keeps the socket until the sandbox
+# ends), as netsim's probe leaves it: conntrack then shows it ESTABLISHED,
+# as `netsim show NODE conntrack` does, rather than closing.
 # Prints: RESULT detail. With IP_RECVERR the ICMP error (type/code/offender)
 # that made the socket fail is read from the error queue, which tells ICMP
 # time exceeded from destination unreachable (errno alone does not).
 import errno
+import os
 import socket
 import struct
 import sys
@@ -57,7 +61,12 @@ def classify(e):
 try:
     s.connect((dst, port))
     if proto == "tcp":
-        print(f"reply connected after {time.monotonic() - t0:.2f}s")
+        print(f"reply connected after {time.monotonic() - t0:.2f}s", flush=True)
+        if os.fork() == 0:
+            os.close(1)
+            os.close(2)
+            time.sleep(3600)  # killed with the sandbox's namespaces
+            os._exit(0)
     else:
         s.send(b"netsim-probe")
         d = s.recv(100)

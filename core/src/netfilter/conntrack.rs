@@ -99,6 +99,12 @@ pub struct Conn {
     pub dst_nat_done: bool,
     /// The source NAT rules were evaluated for it (`IPS_SRC_NAT_DONE`).
     pub src_nat_done: bool,
+    /// Its first packet got past the last hook (POSTROUTING or INPUT),
+    /// where `__nf_conntrack_confirm` puts the entry in the kernel's table.
+    /// Until then `conntrack -L` does not list it, and if that packet is
+    /// dropped on the way (a hairpin the bridge cannot make), the next
+    /// packet of the flow starts a connection afresh.
+    pub confirmed: bool,
 }
 
 impl Conn {
@@ -159,10 +165,39 @@ impl Table {
             replied: false,
             dst_nat_done: false,
             src_nat_done: false,
+            confirmed: false,
         });
         self.index.insert(orig, (id, Dir::Original));
         self.index.insert(reply, (id, Dir::Reply));
         id
+    }
+
+    /// The connections `conntrack -L` lists: the confirmed ones.
+    pub fn confirmed(&self) -> impl Iterator<Item = &Conn> {
+        self.conns.iter().filter(|c| c.confirmed)
+    }
+
+    /// A connection whose first packet never got past the last hook, met
+    /// again by a new packet of its flow: it starts afresh, as the kernel
+    /// makes a new entry (under the same number here).
+    pub fn restart(&mut self, id: u32) {
+        let Some(c) = self.conns.get(id as usize) else {
+            return;
+        };
+        let orig = c.orig;
+        self.set_reply(id, orig.invert());
+        if let Some(c) = self.conns.get_mut(id as usize) {
+            c.snat = false;
+            c.dnat = false;
+            c.replied = false;
+            c.dst_nat_done = false;
+            c.src_nat_done = false;
+            c.state = if orig.proto == 6 {
+                CtState::SynSent
+            } else {
+                CtState::New
+            };
+        }
     }
 
     /// NAT decided how replies will look: re-key the reply tuple.

@@ -138,6 +138,22 @@ impl Net<'_> {
         let (id, dir) = match p.ct {
             Some(ct) => ct,
             None => match self.ns(node).extra().conntrack.lookup(&tuple) {
+                // Found, but only because an earlier packet of the flow
+                // made it and was dropped before the last hook: the kernel
+                // never put that entry in its table, so this one is new.
+                Some((id, Dir::Original))
+                    if matches!(hook, Hook::Prerouting | Hook::Output)
+                        && self
+                            .ns(node)
+                            .extra()
+                            .conntrack
+                            .get(id)
+                            .is_some_and(|c| !c.confirmed) =>
+                {
+                    step.new_conn = true;
+                    self.ns(node).extra().conntrack.restart(id);
+                    (id, Dir::Original)
+                }
                 Some(ct) => ct,
                 None if matches!(hook, Hook::Prerouting | Hook::Output) => {
                     step.new_conn = true;
@@ -170,6 +186,12 @@ impl Net<'_> {
             }
         }
         self.translate(node, hook, &mut p, id, dir, false, &mut step);
+        // The last hook a packet passes confirms its connection.
+        if matches!(hook, Hook::Postrouting | Hook::Input) {
+            if let Some(c) = self.ns(node).extra().conntrack.get_mut(id) {
+                c.confirmed = true;
+            }
+        }
         self.record_hook(node, step);
         Verdict::Accept(p)
     }

@@ -46,7 +46,7 @@ pub fn conntrack_list(sim: &Sim, node: NodeId) -> String {
         return "conntrack v1.4.7 (conntrack-tools): 0 flow entries have been shown.\n".into();
     };
     let mut out = String::new();
-    for c in table.conns() {
+    for c in table.confirmed() {
         let name = c.orig.proto_name();
         let _ = write!(out, "{name:<8} {} {} ", c.orig.proto, timeout(c));
         if c.orig.proto == 6 {
@@ -72,7 +72,7 @@ pub fn conntrack_list(sim: &Sim, node: NodeId) -> String {
     let _ = writeln!(
         out,
         "conntrack v1.4.7 (conntrack-tools): {} flow entries have been shown.",
-        table.conns().len()
+        table.confirmed().count()
     );
     out
 }

@@ -21,8 +21,16 @@ impl Net<'_> {
             self.drop_at(Place::Iface(dev), DropReason::MartianSource(p.view.src));
             return;
         }
-        let Verdict::Accept(p) = self.nf_hook(Hook::Prerouting, node, Some(dev), p) else {
-            return;
+        // A frame br_netfilter already took through PREROUTING on its way
+        // into the bridge, and the bridge passed up, carries its connection:
+        // `ip_sabotage_in` lets it skip the hook the second time.
+        let p = if p.ct.is_some() {
+            p
+        } else {
+            let Verdict::Accept(p) = self.nf_hook(Hook::Prerouting, node, Some(dev), p) else {
+                return;
+            };
+            p
         };
         let local = self.addr_class(node, p.view.dst) != AddrClass::Other;
         if from_lo && !local {

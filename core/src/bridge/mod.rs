@@ -11,6 +11,7 @@ mod netfilter;
 
 use rustc_hash::FxHashSet;
 
+use crate::ipv4::Packet;
 use crate::model::{IfaceId, Topology};
 use crate::sim::Net;
 use crate::time::Time;
@@ -190,22 +191,19 @@ impl Net<'_> {
             );
         }
         // br_netfilter: a frame bridged out of a port passes POSTROUTING;
-        // one for the bridge itself keeps its connection into the IP stack.
-        let bytes = match (sw, nf, &decision) {
+        // one for the bridge itself goes up as the packet PREROUTING saw,
+        // with its connection (as the skb keeps its conntrack entry).
+        let (bytes, up) = match (sw, nf, &decision) {
             (Switch::Bridge(b), Some((node, p)), Decision::Forward(_) | Decision::Flood { .. }) => {
                 match self.br_nf_postrouting(b, node, p, dst, src) {
-                    Some(bytes) => bytes,
+                    Some(bytes) => (bytes, None),
                     None => return,
                 }
             }
-            (Switch::Bridge(_), Some((_, p)), Decision::Local) => {
-                self.st.bridged_ct = p.ct;
-                bytes
-            }
-            _ => bytes,
+            (Switch::Bridge(_), Some((_, p)), Decision::Local) => (bytes, Some(p)),
+            _ => (bytes, None),
         };
-        self.carry_out(sw, Some(in_port), dst, decision, bytes);
-        self.st.bridged_ct = None;
+        self.carry_out(sw, Some(in_port), dst, decision, bytes, up);
     }
 
     /// The bridge device transmits (`br_dev_xmit`): out of the port that
@@ -216,13 +214,14 @@ impl Net<'_> {
                 let now = self.st.now;
                 let st = self.bridge_state(bridge);
                 let d = decide(&st.fdb, &st.ports, Some(&st.local), None, dst, now);
-                self.carry_out(Switch::Bridge(bridge), None, dst, d, bytes);
+                self.carry_out(Switch::Bridge(bridge), None, dst, d, bytes, None);
             }
             Err(e) => self.drop_at(Place::Iface(bridge), DropReason::Malformed(e.0)),
         }
     }
 
-    /// Carries a decision out, recording it.
+    /// Carries a decision out, recording it. `up`: the packet of a frame
+    /// for the bridge itself, when br_netfilter has already read it.
     fn carry_out(
         &mut self,
         sw: Switch,
@@ -230,13 +229,14 @@ impl Net<'_> {
         dst: MacAddr,
         decision: Decision,
         bytes: Bytes,
+        up: Option<Packet>,
     ) {
         let here = place(sw);
         match decision {
             Decision::Local => {
                 if let Switch::Bridge(b) = sw {
                     self.emit(here, EventKind::PassUp { bridge: b });
-                    self.bridge_pass_up(b, bytes);
+                    self.bridge_pass_up(b, bytes, up.map(|p| (dst, p)));
                 }
             }
             Decision::Forward(port) => {
@@ -269,7 +269,7 @@ impl Net<'_> {
                 }
                 if let (Switch::Bridge(b), true) = (sw, up) {
                     self.st.cx = cx;
-                    self.bridge_pass_up(b, bytes);
+                    self.bridge_pass_up(b, bytes, None);
                 }
             }
             Decision::Drop(reason) => self.drop_at(here, reason),
@@ -283,8 +283,9 @@ impl Net<'_> {
         }
     }
 
-    /// `br_pass_frame_up`: the frame enters the bridge device as if received.
-    fn bridge_pass_up(&mut self, bridge: IfaceId, bytes: Bytes) {
+    /// `br_pass_frame_up`: the frame enters the bridge device as if
+    /// received (its packet as br_netfilter read it, if it did).
+    fn bridge_pass_up(&mut self, bridge: IfaceId, bytes: Bytes, read: Option<(MacAddr, Packet)>) {
         let frame = self.new_frame();
         self.transmit(
             frame,
@@ -300,7 +301,10 @@ impl Net<'_> {
                 bytes: bytes.clone(),
             },
         );
-        self.l3_receive(bridge, &bytes);
+        match read {
+            Some((dst, p)) => self.l3_receive_ipv4(bridge, dst, p),
+            None => self.l3_receive(bridge, &bytes),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use crate::sim::{Action, Net};
 use crate::time::{Time, HOP};
 use crate::trace::{DropReason, Endpoint, EventKind, FrameId, Link, Place, Switch};
 use crate::wire::frame::{Bytes, Frame, Payload};
+use crate::wire::MacAddr;
 
 use crate::ipv4::Packet;
 
@@ -190,24 +191,34 @@ impl Net<'_> {
                 return;
             }
         };
-        let iface = self.topo.iface(dev);
-        if iface.kind() != IfaceKind::Loopback
-            && !frame.dst.is_multicast()
-            && frame.dst != iface.mac
-        {
+        if !self.for_us(dev, frame.dst) {
             self.drop_at(place, DropReason::OtherHost);
             return;
         }
         match frame.payload {
             Payload::Arp(arp) => self.arp_rcv(dev, arp),
-            Payload::Ipv4(p) => {
-                let mut p = Packet::received(p, bytes);
-                p.ct = self.st.bridged_ct.take();
-                self.ip_rcv(dev, p)
-            }
+            Payload::Ipv4(p) => self.ip_rcv(dev, Packet::received(p, bytes)),
             Payload::Other { ethertype, .. } => {
                 self.drop_at(place, DropReason::UnsupportedEtherType(ethertype))
             }
         }
+    }
+
+    /// A frame's destination is this interface's (or a multicast group);
+    /// anything else is `PACKET_OTHERHOST`, which IP drops. lo takes all.
+    fn for_us(&self, dev: IfaceId, dst: MacAddr) -> bool {
+        let iface = self.topo.iface(dev);
+        iface.kind() == IfaceKind::Loopback || dst.is_multicast() || dst == iface.mac
+    }
+
+    /// An IPv4 frame whose packet is already read (br_netfilter read it on
+    /// its way into the bridge that passes it up): as [`Net::l3_receive`],
+    /// without reading the bytes again.
+    pub(crate) fn l3_receive_ipv4(&mut self, dev: IfaceId, dst: MacAddr, p: Packet) {
+        if !self.for_us(dev, dst) {
+            self.drop_at(Place::Iface(dev), DropReason::OtherHost);
+            return;
+        }
+        self.ip_rcv(dev, p)
     }
 }

@@ -25,7 +25,7 @@ use core::net::Ipv4Addr;
 use crate::model::{IfaceId, IfaceKind, NodeId};
 use crate::sim::Net;
 use crate::trace::{EventKind, Place};
-use crate::wire::frame::{self, Bytes, Frame, Ipv4Packet};
+use crate::wire::frame::{self, Bytes, Frame, Ipv4Packet, L4};
 use crate::wire::MacAddr;
 
 use route::{RouteEntry, RouteTable};
@@ -169,11 +169,36 @@ impl Packet {
         if let Some(ip) = v.get_mut(ETH..) {
             if icmp_error {
                 frame::nat::rewrite_icmp_error(ip, src, addr, port);
+                if let Ok(view) = Ipv4Packet::parse(ip) {
+                    self.view = view;
+                }
             } else {
                 frame::nat::rewrite(ip, src, addr, port);
-            }
-            if let Ok(view) = Ipv4Packet::parse(ip) {
-                self.view = view;
+                // The view changes as the bytes did (no need to read them
+                // again; the tests' debug builds check that it agrees).
+                let p = match (src, &mut self.view.l4) {
+                    (true, L4::Tcp(frame::Tcp { src_port: p, .. }))
+                    | (true, L4::Udp(frame::Udp { src_port: p, .. }))
+                    | (false, L4::Tcp(frame::Tcp { dst_port: p, .. }))
+                    | (false, L4::Udp(frame::Udp { dst_port: p, .. }))
+                    | (
+                        _,
+                        L4::Icmp(
+                            frame::Icmp::EchoRequest { id: p, .. }
+                            | frame::Icmp::EchoReply { id: p, .. },
+                        ),
+                    ) => Some(p),
+                    _ => None,
+                };
+                if let Some(p) = p {
+                    *p = port;
+                }
+                if src {
+                    self.view.src = addr;
+                } else {
+                    self.view.dst = addr;
+                }
+                debug_assert!(Ipv4Packet::parse(ip).map_or(true, |v| v == self.view));
             }
         }
         self.buf = Buf::Owned(v);

@@ -122,9 +122,6 @@ pub(crate) struct State {
     pub flows: Vec<Flow>,
     /// Sockets made so far: the source of ephemeral ports and echo ids.
     pub sockets_made: u32,
-    /// The connection br_netfilter found for a frame that the bridge passes
-    /// up to its own stack (the packet keeps it, as the skb does).
-    pub bridged_ct: Option<(u32, crate::netfilter::conntrack::Dir)>,
     /// Where frames are put together before they get their own bytes.
     scratch: Vec<u8>,
 }

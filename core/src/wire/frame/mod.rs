@@ -23,7 +23,7 @@ use etherparse::{
 use super::MacAddr;
 
 /// The bytes of one frame, shared between the events that saw it.
-pub type Bytes = std::sync::Arc<[u8]>;
+pub type Bytes = std::rc::Rc<[u8]>;
 
 /// Why bytes could not be read as a frame, naming the layer.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -190,6 +190,26 @@ fn bench_nat(c: &mut Criterion) {
     let probe = hosts.probes[0].clone();
     let mut warm = Sim::new(std::sync::Arc::clone(&hosts));
     warm.run_adhoc(0, &probe);
+    // What each probe does, to read the ratio of their times by: frames
+    // crossing a link (veth, wire, bridge) and events recorded.
+    let crossings = |sim: &mut Sim, p: &Probe| {
+        sim.clear_trace();
+        sim.run_adhoc(0, p);
+        let n = sim
+            .trace()
+            .iter()
+            .filter(|e| matches!(e.kind, netsim_core::trace::EventKind::Transmit { .. }))
+            .count();
+        (n, sim.trace().len())
+    };
+    let mut d = Sim::new(std::sync::Arc::clone(&docker0));
+    d.run_adhoc(0, &ping);
+    let (dn, de) = crossings(&mut d, &ping);
+    let (nn, ne) = crossings(&mut warm, &probe);
+    eprintln!(
+        "nat: warm docker0 ping: {dn} crossings, {de} events; warm SNAT+DNAT TCP connection: {nn} crossings, {ne} events ({:.1}x the crossings)",
+        nn as f64 / dn as f64
+    );
     g.bench_function("snat_dnat_two_hosts_tcp_warm", |b| {
         b.iter(|| {
             let r = warm.run_adhoc(0, &probe).result;

@@ -11,7 +11,8 @@
 //!
 //! `ping`: bus2 → bus1 on docker0, warm; `cold`: the same from a fresh
 //! simulation each time; `nat`: probe 1 of nat-two-hosts (SNAT then DNAT
-//! across two hosts), warm.
+//! across two hosts), warm; `cross1k`, `cross10k`: the cross-host ping of
+//! the generated 1,000- and 10,000-container topologies, cold.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -25,16 +26,23 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (which, n) = match (args.get(1), args.get(2).and_then(|n| n.parse().ok())) {
         (Some(w), Some(n)) => (w.as_str(), n),
-        _ => panic!("usage: icount ping|cold|nat N"),
+        _ => panic!("usage: icount ping|cold|nat|cross1k|cross10k N"),
     };
-    let file = if which == "nat" {
-        "nat-two-hosts.yaml"
-    } else {
-        "docker0.yaml"
+    let (file, yaml) = match which {
+        "cross1k" => ("scale.yaml".to_string(), examples::generated(10, 100)),
+        "cross10k" => ("scale.yaml".to_string(), examples::generated(100, 100)),
+        _ => {
+            let name = if which == "nat" {
+                "nat-two-hosts.yaml"
+            } else {
+                "docker0.yaml"
+            };
+            let e = examples::find(name).expect("a built-in example");
+            (e.file.to_string(), e.yaml.to_string())
+        }
     };
-    let e = examples::find(file).expect("a built-in example");
-    let topo = Arc::new(netsim_core::load(e.file, e.yaml).expect("it loads"));
-    let probe = if which == "nat" {
+    let topo = Arc::new(netsim_core::load(&file, &yaml).expect("it loads"));
+    let probe = if which == "nat" || which.starts_with("cross") {
         topo.probes[0].clone()
     } else {
         Probe {
@@ -51,7 +59,7 @@ fn main() {
     sim.run_adhoc(0, &probe);
     let mut replies = 0usize;
     for _ in 0..n {
-        let r = if which == "cold" {
+        let r = if which == "cold" || which.starts_with("cross") {
             Sim::new(Arc::clone(&topo)).run_adhoc(0, &probe).result
         } else {
             let r = sim.run_adhoc(0, &probe).result;

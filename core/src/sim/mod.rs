@@ -152,6 +152,9 @@ impl Sim {
             ns: slots::Slots::with_len(topo.nodes.len()),
             bridges: slots::Slots::with_len(topo.ifaces.len()),
             wires: slots::Slots::with_len(topo.wires.len()),
+            // Room for a probe's events without growing (a ping on docker0
+            // records a few dozen).
+            trace: Vec::with_capacity(64),
             ..State::default()
         };
         Sim { topo, st }

@@ -147,6 +147,18 @@ pub struct Node {
     pub nat: Vec<NatRule>,
     /// Listening sockets in file order.
     pub listen: Vec<Listen>,
+    /// The local table: every address of every interface (`lo`'s
+    /// included), in interface order, worked out once from the interfaces.
+    pub local: Vec<LocalAddr>,
+}
+
+/// An address of a namespace, as its local table holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalAddr {
+    pub addr: Ipv4Addr,
+    pub iface: IfaceId,
+    /// The broadcast address of its subnet (none for a /31 or /32).
+    pub broadcast: Option<Ipv4Addr>,
 }
 
 /// The kind of an interface, as the file's `type` names it (without the

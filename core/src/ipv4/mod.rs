@@ -220,32 +220,7 @@ pub(crate) enum AddrClass {
     Other,
 }
 
-/// A namespace's addresses: what its local table holds, in one list.
-#[derive(Debug, Clone, Default)]
-pub struct Addrs {
-    /// (address, interface, broadcast address of its subnet if it has one)
-    /// for every address, lo's included.
-    entries: Vec<(Ipv4Addr, IfaceId, Option<Ipv4Addr>)>,
-}
-
-impl Addrs {
-    fn of(topo: &crate::model::Topology, node: NodeId) -> Addrs {
-        let entries = topo
-            .node(node)
-            .ifaces
-            .iter()
-            .flat_map(|&i| {
-                topo.iface(i)
-                    .addresses
-                    .iter()
-                    .map(move |a| (a.addr(), i, (a.prefix() < 31).then(|| a.broadcast())))
-            })
-            .collect();
-        Addrs { entries }
-    }
-}
-
-impl Net<'_> {
+impl<'t> Net<'t> {
     /// The route to `dst`: the main table's longest match, with the
     /// gateway a redirect taught (a next-hop exception) when there is one.
     pub(crate) fn route_lookup(&mut self, node: NodeId, dst: Ipv4Addr) -> Option<RouteEntry> {
@@ -301,11 +276,9 @@ impl Net<'_> {
         );
     }
 
-    fn addrs(&mut self, node: NodeId) -> &Addrs {
-        let topo = self.topo;
-        self.ns(node)
-            .addrs
-            .get_or_insert_with(|| Addrs::of(topo, node))
+    /// The namespace's local table (worked out when the file was read).
+    fn addrs(&self, node: NodeId) -> &'t [crate::model::LocalAddr] {
+        &self.topo.node(node).local
     }
 
     /// Every address of the namespace with its interface.
@@ -313,13 +286,13 @@ impl Net<'_> {
         &mut self,
         node: NodeId,
     ) -> impl Iterator<Item = (Ipv4Addr, IfaceId)> + '_ {
-        self.addrs(node).entries.iter().map(|&(a, i, _)| (a, i))
+        self.addrs(node).iter().map(|e| (e.addr, e.iface))
     }
 
     /// Whether `ip` is one of this namespace's addresses (the local table:
     /// any address of any interface, and all of 127.0.0.0/8).
     pub(crate) fn is_local(&mut self, node: NodeId, ip: Ipv4Addr) -> bool {
-        ip.is_loopback() || self.addrs(node).entries.iter().any(|e| e.0 == ip)
+        ip.is_loopback() || self.addrs(node).iter().any(|e| e.addr == ip)
     }
 
     /// What `ip` is to this namespace, in one look at its addresses.
@@ -331,11 +304,11 @@ impl Net<'_> {
             return AddrClass::Broadcast;
         }
         let mut class = AddrClass::Other;
-        for e in &self.addrs(node).entries {
-            if e.0 == ip {
+        for e in self.addrs(node) {
+            if e.addr == ip {
                 return AddrClass::Local;
             }
-            if e.2 == Some(ip) {
+            if e.broadcast == Some(ip) {
                 class = AddrClass::Broadcast;
             }
         }
@@ -344,7 +317,7 @@ impl Net<'_> {
 
     /// Limited broadcast, or the broadcast address of a connected subnet.
     pub(crate) fn is_broadcast(&mut self, node: NodeId, ip: Ipv4Addr) -> bool {
-        ip.is_broadcast() || self.addrs(node).entries.iter().any(|e| e.2 == Some(ip))
+        ip.is_broadcast() || self.addrs(node).iter().any(|e| e.broadcast == Some(ip))
     }
 
     pub(crate) fn next_ident(&mut self, node: NodeId) -> u16 {

@@ -367,6 +367,7 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
             routes,
             nat,
             listen: n.listen.clone(),
+            local: Vec::new(),
         });
     }
 
@@ -376,6 +377,20 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
     };
 
     kernel_ifindexes(&mut ifaces, &veths, &wires);
+    for n in &mut out_nodes {
+        n.local = n
+            .ifaces
+            .iter()
+            .filter_map(|&i| ifaces.get(i.index()))
+            .flat_map(|i| {
+                i.addresses.iter().map(|a| crate::model::LocalAddr {
+                    addr: a.addr(),
+                    iface: i.id,
+                    broadcast: (a.prefix() < 31).then(|| a.broadcast()),
+                })
+            })
+            .collect();
+    }
     Some(Topology {
         name: name?,
         description,

@@ -67,8 +67,6 @@ pub(crate) struct Cx {
 pub(crate) struct NsState {
     /// The main routing table.
     pub routes: Option<RouteTable>,
-    /// Its addresses (the local table), worked out on first use.
-    pub addrs: Option<crate::ipv4::Addrs>,
     pub neigh: NeighCache<Pending>,
     pub socks: SockTable,
     /// IP identification counter for packets this namespace makes.

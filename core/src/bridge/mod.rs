@@ -7,6 +7,8 @@
 //! br_netfilter come with their own stages.
 
 pub mod fdb;
+pub mod loops;
+pub mod stp;
 mod netfilter;
 
 use rustc_hash::FxHashSet;
@@ -19,6 +21,7 @@ use crate::wire::frame::{Bytes, Frame};
 use crate::wire::MacAddr;
 
 use fdb::{Fdb, Learned};
+use stp::SpanningTree;
 
 /// A bridge's state: its FDB, and what the topology says of its ports,
 /// worked out on first use.
@@ -28,26 +31,29 @@ pub struct BridgeState {
     pub ports: Vec<IfaceId>,
     /// The bridge's own MAC and its ports': `local` FDB entries.
     pub local: FxHashSet<MacAddr>,
+    /// Ports the spanning tree blocks (not in `ports`): they take in
+    /// nothing but BPDUs and send nothing.
+    pub blocking: Vec<IfaceId>,
 }
 
 impl BridgeState {
-    pub fn new(topo: &Topology, bridge: IfaceId) -> BridgeState {
-        let ports: Vec<IfaceId> = topo
-            .node(topo.iface(bridge).node)
-            .ifaces
-            .iter()
-            .copied()
-            .filter(|&i| topo.iface(i).master == Some(bridge))
-            .collect();
-        let local = ports
+    /// A bridge's state; `tree` is the converged spanning tree when the
+    /// bridge runs STP.
+    pub fn new(topo: &Topology, bridge: IfaceId, tree: Option<&SpanningTree>) -> BridgeState {
+        let all: Vec<IfaceId> = stp::ports_of(topo, bridge).collect();
+        let local = all
             .iter()
             .chain(core::iter::once(&bridge))
             .map(|&i| topo.iface(i).mac)
             .collect();
+        let (blocking, ports) = all
+            .into_iter()
+            .partition(|&p| tree.is_some_and(|t| t.blocks(p)));
         BridgeState {
             fdb: Fdb::default(),
             ports,
             local,
+            blocking,
         }
     }
 }
@@ -126,15 +132,26 @@ fn place(sw: Switch) -> Place {
 impl Net<'_> {
     fn bridge_state(&mut self, bridge: IfaceId) -> &mut BridgeState {
         let topo = self.topo;
+        if topo.iface(bridge).stp() && self.st.stp.is_none() {
+            self.st.stp = Some(SpanningTree::compute(topo));
+        }
+        let tree = self.st.stp.as_ref();
         self.st
             .bridges
             .entry(bridge)
-            .or_insert_with(|| BridgeState::new(topo, bridge))
+            .or_insert_with(|| BridgeState::new(topo, bridge, tree))
     }
 
     /// `br_handle_frame_finish`: learn the source, then deliver locally,
     /// forward, or flood.
     pub(crate) fn switch_input(&mut self, sw: Switch, in_port: IfaceId, bytes: Bytes) {
+        // `br_handle_frame`: a blocking port lets only BPDUs in.
+        if let Switch::Bridge(b) = sw {
+            if self.bridge_state(b).blocking.contains(&in_port) {
+                self.drop_at(Place::Iface(in_port), DropReason::StpBlocking);
+                return;
+            }
+        }
         // br_netfilter: PREROUTING before the bridge decides.
         let (bytes, nf) = match sw {
             Switch::Bridge(b) => match self.bridge_nf(b) {

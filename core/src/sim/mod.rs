@@ -40,7 +40,9 @@ use crate::trace::{DropReason, Event, EventKind, FrameId, PacketId, Place, Switc
 
 pub use crate::time::{Time, HOP};
 pub(crate) use outcome::outcome_of;
-pub use outcome::{describe_expect, describe_outcome, describe_probe, Mismatch, ProbeOutcome};
+pub use outcome::{
+    describe_expect, describe_outcome, describe_probe, describe_storm, Mismatch, ProbeOutcome, Storm,
+};
 pub(crate) use sched::Action;
 
 /// How long a probe waits for an answer.
@@ -105,6 +107,8 @@ pub(crate) struct State {
     pub in_flight: usize,
     pub ns: FxHashMap<NodeId, NsState>,
     pub bridges: FxHashMap<IfaceId, BridgeState>,
+    /// The converged spanning tree, made when the first STP bridge is used.
+    pub stp: Option<crate::bridge::stp::SpanningTree>,
     pub wires: FxHashMap<WireId, Fdb>,
     trace: Vec<Event>,
     /// Events forgotten by [`Sim::clear_trace`]: `trace[k]` is event
@@ -440,7 +444,9 @@ impl Net<'_> {
     }
 
     /// Ends a run whose frames keep multiplying: every frame in flight is
-    /// dropped at once.
+    /// dropped at once, the probes still running end as a storm, and the
+    /// drop names the loop the frames went round (found from the switch
+    /// that flooded last).
     fn stop_storm(&mut self, first_event: usize) {
         let events = self.events_total() - first_event;
         let place = self
@@ -448,11 +454,26 @@ impl Net<'_> {
             .flows
             .first()
             .map_or(Place::Node(NodeId(0)), |f| Place::Node(f.node));
+        let last_flood = self.st.trace.iter().rev().find_map(|e| match e.kind {
+            EventKind::Flood { switch, .. } => Some(switch),
+            _ => None,
+        });
+        let ports = crate::bridge::loops::find_loop(self.topo, self.st.stp.as_ref(), last_flood);
         self.st.cx = Cx {
             probe: self.st.flows.first().map(|f| f.index),
             ..Cx::default()
         };
-        self.drop_at(place, DropReason::Storm { events });
+        self.drop_at(
+            place,
+            DropReason::Storm {
+                events,
+                ports: ports.clone(),
+            },
+        );
+        let storm = outcome::Storm { events, ports };
+        for f in &mut self.st.flows {
+            f.storm = Some(storm.clone());
+        }
         self.st.queue.retain(|a| !a.is_frame());
         self.st.in_flight = 0;
     }

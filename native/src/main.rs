@@ -101,7 +101,9 @@ enum Command {
     /// `ip route`, `neigh` is `ip neigh` (the ARP cache the probes filled),
     /// `fdb` is `bridge fdb show` (what the node's bridges learned, and every
     /// interface's multicast entries), `conntrack` is `conntrack -L`, `nft`
-    /// is `nft list ruleset`. Without a view, all of them. By default the
+    /// is `nft list ruleset`, `stp` is `bridge link` (each port's state)
+    /// followed by each STP bridge's root and each port's role (from
+    /// sysfs). Without a view, all of them. By default the
     /// state after every probe; `--after-probe` and `--at-event` stop the run
     /// earlier.
     ///
@@ -143,6 +145,9 @@ enum ViewArg {
     Conntrack,
     /// `nft list ruleset`: the node's NAT rules as nftables holds them.
     Nft,
+    /// `bridge link`: bridge ports and their STP state, then each STP
+    /// bridge's root, root port and every port's role.
+    Stp,
 }
 
 impl From<ViewArg> for View {
@@ -154,6 +159,7 @@ impl From<ViewArg> for View {
             ViewArg::Fdb => View::Fdb,
             ViewArg::Conntrack => View::Conntrack,
             ViewArg::Nft => View::Nft,
+            ViewArg::Stp => View::Stp,
         }
     }
 }

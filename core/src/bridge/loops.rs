@@ -46,7 +46,9 @@ fn edges(topo: &Topology, tree: Option<&SpanningTree>) -> Vec<Edge> {
     }
     for w in &topo.wires {
         for &n in &w.ends {
-            if let (Some(a), Device::Nic { wire }) = (switch_of(topo, tree, n), &topo.iface(n).device) {
+            if let (Some(a), Device::Nic { wire }) =
+                (switch_of(topo, tree, n), &topo.iface(n).device)
+            {
                 out.push(Edge {
                     a,
                     b: Switch::Wire(*wire),
@@ -63,7 +65,11 @@ fn edges(topo: &Topology, tree: Option<&SpanningTree>) -> Vec<Edge> {
 /// through the first link, in breadth-first order from `start`, that lies
 /// on one. Empty when no loop is reachable from `start`. With `start`
 /// `None`, any loop of the topology.
-pub fn find_loop(topo: &Topology, tree: Option<&SpanningTree>, start: Option<Switch>) -> Vec<IfaceId> {
+pub fn find_loop(
+    topo: &Topology,
+    tree: Option<&SpanningTree>,
+    start: Option<Switch>,
+) -> Vec<IfaceId> {
     let edges = edges(topo, tree);
     let mut adj: FxHashMap<Switch, Vec<usize>> = FxHashMap::default();
     for (k, e) in edges.iter().enumerate() {
@@ -198,7 +204,10 @@ links:
         let t = load(&ring(false));
         let br = |n: &str| {
             let node = t.node_by_name(n).unwrap_or_else(|| panic!("{n}"));
-            Switch::Bridge(t.iface_by_name(node, "br0").unwrap_or_else(|| panic!("br0")))
+            Switch::Bridge(
+                t.iface_by_name(node, "br0")
+                    .unwrap_or_else(|| panic!("br0")),
+            )
         };
         assert_eq!(
             labels(&t, &find_loop(&t, None, Some(br("h1")))),

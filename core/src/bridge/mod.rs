@@ -8,8 +8,8 @@
 
 pub mod fdb;
 pub mod loops;
-pub mod stp;
 mod netfilter;
+pub mod stp;
 
 use rustc_hash::FxHashSet;
 

@@ -186,7 +186,12 @@ impl SpanningTree {
     /// The converged tree of `topo`'s STP bridges.
     pub fn compute(topo: &Topology) -> SpanningTree {
         let mut tree = SpanningTree::default();
-        let bridges: Vec<IfaceId> = topo.ifaces.iter().filter(|i| i.stp()).map(|i| i.id).collect();
+        let bridges: Vec<IfaceId> = topo
+            .ifaces
+            .iter()
+            .filter(|i| i.stp())
+            .map(|i| i.id)
+            .collect();
         for &b in &bridges {
             let id = BridgeId {
                 priority: BRIDGE_PRIORITY,
@@ -292,13 +297,21 @@ impl SpanningTree {
             let mut changed = false;
             let designated: Vec<_> = segments.iter().map(|s| self.designated(s)).collect();
             for (p, port) in self.ports.clone() {
-                let Some((d, (root, cost, dbridge, dport))) = designated.get(port.segment).copied().flatten() else {
+                let Some((d, (root, cost, dbridge, dport))) =
+                    designated.get(port.segment).copied().flatten()
+                else {
                     continue;
                 };
                 if self.ports.get(&d).is_some_and(|x| x.bridge == port.bridge) {
                     continue; // our own BPDU
                 }
-                let cand: Vector = (root, cost.saturating_add(port.cost), dbridge, dport, port.id);
+                let cand: Vector = (
+                    root,
+                    cost.saturating_add(port.cost),
+                    dbridge,
+                    dport,
+                    port.id,
+                );
                 if best.get(&port.bridge).is_some_and(|&v| cand < v) {
                     best.insert(port.bridge, cand);
                     if let Some(b) = self.bridges.get_mut(&port.bridge) {
@@ -385,7 +398,9 @@ mod tests {
         );
         let b = |n: &str| {
             let node = t.node_by_name(n).unwrap_or_else(|| panic!("{n}"));
-            tree.bridges[&t.iface_by_name(node, "br0").unwrap_or_else(|| panic!("br0"))]
+            tree.bridges[&t
+                .iface_by_name(node, "br0")
+                .unwrap_or_else(|| panic!("br0"))]
         };
         let root = b("h1").id;
         assert_eq!(root.to_string(), "8000.020000000001");
@@ -396,7 +411,10 @@ mod tests {
         assert_eq!(b("h3").root_path_cost, 2);
         let h3 = t.node_by_name("h3").unwrap_or_else(|| panic!("h3"));
         assert_eq!(b("h3").root_port, t.iface_by_name(h3, "to-h1"));
-        assert_eq!(tree.ports[&t.iface_by_name(h3, "to-h1").unwrap_or_else(|| panic!())].id, 0x8002);
+        assert_eq!(
+            tree.ports[&t.iface_by_name(h3, "to-h1").unwrap_or_else(|| panic!())].id,
+            0x8002
+        );
     }
 
     #[test]

@@ -41,7 +41,8 @@ use crate::trace::{DropReason, Event, EventKind, FrameId, PacketId, Place, Switc
 pub use crate::time::{Time, HOP};
 pub(crate) use outcome::outcome_of;
 pub use outcome::{
-    describe_expect, describe_outcome, describe_probe, describe_storm, Mismatch, ProbeOutcome, Storm,
+    describe_expect, describe_outcome, describe_probe, describe_storm, Mismatch, ProbeOutcome,
+    Storm,
 };
 pub(crate) use sched::Action;
 

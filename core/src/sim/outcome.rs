@@ -55,7 +55,10 @@ pub struct Storm {
 pub fn describe_storm(topo: &Topology, s: &Storm) -> String {
     let ports: Vec<String> = s.ports.iter().map(|&p| topo.iface_label(p)).collect();
     if ports.is_empty() {
-        format!("stopped after {} events; no loop of bridge ports found", s.events)
+        format!(
+            "stopped after {} events; no loop of bridge ports found",
+            s.events
+        )
     } else {
         format!(
             "stopped after {} events; frames went round the loop {}",

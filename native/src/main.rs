@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::sync::Arc;
 
 use netsim_core::model::Topology;
-use netsim_core::sim::{describe_expect, describe_outcome, describe_probe, Sim};
+use netsim_core::sim::{describe_expect, describe_outcome, describe_probe, describe_storm, Sim};
 use netsim_core::text::escape_control;
 use netsim_core::trace;
 use netsim_core::view::{self, View};
@@ -491,6 +491,10 @@ fn check(out: &mut Out, path: &Path, json: bool) -> Result<bool, Fail> {
                 "seen_from": o.seen_from.map(|a| a.to_string()),
                 "ttl": o.ttl,
                 "reached": o.reached.map(|n| topo.node(n).name.clone()),
+                "storm": o.storm.as_ref().map(|s| json!({
+                    "events": s.events,
+                    "loop": s.ports.iter().map(|&p| topo.iface_label(p)).collect::<Vec<_>>(),
+                })),
                 "pass": pass,
                 "mismatches": mismatches,
             });
@@ -513,6 +517,9 @@ fn check(out: &mut Out, path: &Path, json: bool) -> Result<bool, Fail> {
                     m.expected,
                     m.actual
                 );
+            }
+            if let Some(s) = &o.storm {
+                say!(out, "          storm: {}", describe_storm(&topo, s));
             }
         }
         sim.clear_trace();
@@ -584,6 +591,9 @@ fn trace_cmd(
                     describe_probe(&topo, p),
                     describe_outcome(&o)
                 );
+                if let Some(s) = &o.storm {
+                    say!(out, "storm: {}", describe_storm(&topo, s));
+                }
                 say_raw!(out, "{}", text.render(&topo, events));
                 say!(out, "");
             }

@@ -468,6 +468,7 @@ impl Net<'_> {
             place,
             DropReason::Storm {
                 events,
+                in_flight: self.st.in_flight,
                 ports: ports.clone(),
             },
         );

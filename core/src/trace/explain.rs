@@ -348,6 +348,10 @@ impl Event {
                     "probe {} ends: timeout: nothing came back within 5 s (ping -W 5, the socket's 5 s); the lines above show where the packet, or the answer to it, went no further",
                     index + 1
                 ),
+                ProbeResult::Storm => format!(
+                    "probe {} ends: storm: the simulator stopped the run, so what the probe would have got is not predicted (on a real machine the loop saturates the links and the CPUs)",
+                    index + 1
+                ),
                 _ => format!("probe {} ends: {result}", index + 1),
             },
         }

@@ -149,7 +149,11 @@ pub enum DropReason {
     /// The run stopped: frames kept multiplying (a loop, a broadcast storm);
     /// `ports` are the bridge and wire ports of the loop they went round,
     /// in order.
-    Storm { events: usize, ports: Vec<IfaceId> },
+    Storm {
+        events: usize,
+        in_flight: usize,
+        ports: Vec<IfaceId>,
+    },
     /// The bridge port is blocking (STP): it takes in only BPDUs.
     StpBlocking,
     /// The bridge device sent a frame to its own MAC address: its local FDB

@@ -120,7 +120,11 @@ impl DropReason {
             DropReason::MartianSource(ip) => format!(
                 "the source {ip} is an address of this namespace, yet the packet came from outside: a martian source, dropped (net.ipv4.conf.all.accept_local = 0)"
             ),
-            DropReason::Storm { events, ports } => {
+            DropReason::Storm {
+                events,
+                in_flight,
+                ports,
+            } => {
                 let ports: Vec<String> = ports.iter().map(|&p| topo.iface_label(p)).collect();
                 let around = if ports.is_empty() {
                     String::new()
@@ -131,7 +135,7 @@ impl DropReason {
                     )
                 };
                 format!(
-                    "the run was stopped after {events} events: frames keep multiplying, a broadcast storm{around}"
+                    "the run was stopped after {events} events, with {in_flight} frames on the cables: frames keep multiplying, a broadcast storm{around}"
                 )
             }
             DropReason::StpBlocking => {

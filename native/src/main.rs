@@ -461,6 +461,9 @@ fn check(out: &mut Out, path: &Path, json: bool) -> Result<bool, Fail> {
     let mut failed = 0;
     if !json {
         say!(out, "{}: {}", topo.name, one_line(&topo.description));
+        if let Some(w) = netsim_core::bridge::loops::warning(&topo) {
+            say!(out, "  warning: {w}");
+        }
     }
     for (i, p) in topo.probes.iter().enumerate() {
         let Some(o) = sim.run_probe(i) else {

@@ -125,6 +125,21 @@ pub fn find_loop(
     Vec::new()
 }
 
+/// The warning `netsim check` gives before running a topology whose
+/// bridges make a loop that no spanning tree breaks, if it has one.
+pub fn warning(topo: &Topology) -> Option<String> {
+    let tree = SpanningTree::any(topo).then(|| SpanningTree::compute(topo));
+    let ports = find_loop(topo, tree.as_ref(), None);
+    if ports.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = ports.iter().map(|&p| topo.iface_label(p)).collect();
+    Some(format!(
+        "the bridge ports {} make a loop that no spanning tree breaks: a broadcast sent into it goes round for ever (a broadcast storm); set `stp: true` on the bridges of the loop",
+        names.join(" → ")
+    ))
+}
+
 fn other(e: &Edge, u: Switch) -> Switch {
     if e.a == u {
         e.b

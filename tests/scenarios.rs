@@ -413,7 +413,8 @@ fn a_storm_is_stopped_and_names_its_loop() {
     let o = sim.run_probe(0).unwrap();
     let storm = o.storm.clone().expect("the ring storms");
     let ports: Vec<String> = storm.ports.iter().map(|&p| topo.iface_label(p)).collect();
-    assert_eq!(ports, ["h1:to-h2a", "h2:to-h1a", "h2:to-h1b", "h1:to-h2b"]);
+    // Found from h2's bridge, the first to flood c1's ARP request a 33rd time.
+    assert_eq!(ports, ["h2:to-h1a", "h1:to-h2a", "h1:to-h2b", "h2:to-h1b"]);
     // Each port of the loop is followed by the one its frames arrive on:
     // the other end of the veth, or another port of the same bridge.
     for w in storm
@@ -429,19 +430,19 @@ fn a_storm_is_stopped_and_names_its_loop() {
             topo.iface_label(w[1])
         );
     }
-    // The copies multiply: far more floods than bridges, and thousands of
-    // frames on the cables when the run is stopped.
+    // The copies multiply: far more floods than bridges, and ever more
+    // frames on the cables; the run is stopped within a few turns.
     let events = sim.events_of(&o);
     let floods = events
         .iter()
         .filter(|e| matches!(e.kind, netsim_core::trace::EventKind::Flood { .. }))
         .count();
-    assert!(floods > 1000, "{floods} floods");
+    assert!(floods > 60 && events.len() < 5_000, "{floods} floods");
     let in_flight = events.iter().find_map(|e| match &e.kind {
         netsim_core::trace::EventKind::Drop {
             reason: netsim_core::trace::DropReason::Storm { in_flight, .. },
         } => Some(*in_flight),
         _ => None,
     });
-    assert!(in_flight.is_some_and(|n| n > 100), "{in_flight:?}");
+    assert!(in_flight.is_some_and(|n| n > 60), "{in_flight:?}");
 }

@@ -91,9 +91,12 @@ probes:
             )
         })
         .count();
+    // A bridge flooded the same ARP request a 33rd time: the stop comes
+    // within a few turns of the loop, long before the event bound.
     assert!(
-        floods > 100,
-        "the ARP broadcast keeps circling: {floods} floods"
+        floods > 60 && events.len() < 5_000,
+        "the ARP broadcast keeps circling: {floods} floods in {} events",
+        events.len()
     );
 }
 

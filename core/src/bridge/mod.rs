@@ -269,6 +269,13 @@ impl Net<'_> {
                 self.port_xmit(sw, port, bytes);
             }
             Decision::Flood { why, ports, up } => {
+                if let Some(packet) = self.st.cx.packet {
+                    let n = self.st.floods.entry((sw, packet)).or_insert(0);
+                    *n += 1;
+                    if *n > crate::sim::FLOOD_REPEATS {
+                        self.st.looping = Some(sw);
+                    }
+                }
                 self.emit(
                     here,
                     EventKind::Flood {

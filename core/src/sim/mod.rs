@@ -50,6 +50,13 @@ pub(crate) use sched::Action;
 pub const PROBE_TIMEOUT: Time = 5 * crate::time::SECOND;
 /// Events one run may produce before it is declared a storm.
 pub const EVENT_BUDGET: usize = 50_000;
+/// How many times one switch may flood the same packet before the run is
+/// declared a storm. Without a loop a switch floods a packet once: a
+/// router that sends it back through the same bridge does so with a MAC
+/// the bridge has learned by then, so the frame is forwarded, not flooded.
+/// In a loop every copy comes round again, and this is reached within a
+/// few turns, long before [`EVENT_BUDGET`].
+pub const FLOOD_REPEATS: u32 = 32;
 
 /// What the events being recorded belong to: the event that led to them,
 /// the packet they concern and the probe they are part of. It travels with
@@ -110,6 +117,11 @@ pub(crate) struct State {
     pub bridges: FxHashMap<IfaceId, BridgeState>,
     /// The converged spanning tree, made when the first STP bridge is used.
     pub stp: Option<crate::bridge::stp::SpanningTree>,
+    /// How often each switch flooded each packet in this run of the queue
+    /// (a loop shows as the same packet flooded again and again).
+    pub floods: FxHashMap<(Switch, PacketId), u32>,
+    /// A switch flooded one packet more than [`FLOOD_REPEATS`] times.
+    pub looping: Option<Switch>,
     pub wires: FxHashMap<WireId, Fdb>,
     trace: Vec<Event>,
     /// Events forgotten by [`Sim::clear_trace`]: `trace[k]` is event
@@ -418,6 +430,8 @@ impl Net<'_> {
     /// Processes scheduled actions up to `deadline`, until every started
     /// probe has its answer and no frame is in flight.
     fn run_queue(&mut self, deadline: Time, first_event: usize) {
+        self.st.floods.clear();
+        self.st.looping = None;
         loop {
             let answered = self.st.flows.iter().all(|f| f.answer.is_some());
             if answered && self.st.in_flight == 0 {
@@ -426,7 +440,7 @@ impl Net<'_> {
             if self.at_limit() {
                 break;
             }
-            if self.events_total() - first_event > EVENT_BUDGET {
+            if self.st.looping.is_some() || self.events_total() - first_event > EVENT_BUDGET {
                 self.stop_storm(first_event);
                 break;
             }
@@ -455,10 +469,13 @@ impl Net<'_> {
             .flows
             .first()
             .map_or(Place::Node(NodeId(0)), |f| Place::Node(f.node));
-        let last_flood = self.st.trace.iter().rev().find_map(|e| match e.kind {
-            EventKind::Flood { switch, .. } => Some(switch),
-            _ => None,
+        let last_flood = self.st.looping.take().or_else(|| {
+            self.st.trace.iter().rev().find_map(|e| match e.kind {
+                EventKind::Flood { switch, .. } => Some(switch),
+                _ => None,
+            })
         });
+        self.st.floods.clear();
         let ports = crate::bridge::loops::find_loop(self.topo, self.st.stp.as_ref(), last_flood);
         self.st.cx = Cx {
             probe: self.st.flows.first().map(|f| f.index),

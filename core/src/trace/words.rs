@@ -135,7 +135,9 @@ impl DropReason {
                     )
                 };
                 format!(
-                    "the run was stopped after {events} events, with {in_flight} frames on the cables: frames keep multiplying, a broadcast storm{around}"
+                    "the run was stopped after {events} events, with {in_flight} frames on the cables (netsim stops a run once a switch has flooded the same frame {} times, or after {} events): frames keep multiplying, a broadcast storm{around}",
+                    crate::sim::FLOOD_REPEATS + 1,
+                    crate::sim::EVENT_BUDGET
                 )
             }
             DropReason::StpBlocking => {

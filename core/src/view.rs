@@ -102,9 +102,7 @@ pub fn render(sim: &Sim, node: NodeId, view: View) -> String {
 /// the bridge is its own, else `alternate`.
 pub fn bridge_link(topo: &Topology, node: NodeId) -> String {
     use crate::bridge::stp::{self, SpanningTree};
-    let tree = stp::SpanningTree::any(topo)
-        .then(|| SpanningTree::compute(topo))
-        .unwrap_or_default();
+    let tree = SpanningTree::compute(topo);
     let mut out = String::new();
     let mut ifaces = topo.node(node).ifaces.clone();
     ifaces.sort_by_key(|&i| topo.iface(i).ifindex);

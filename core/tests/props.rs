@@ -219,15 +219,14 @@ fn bridge_mesh_yaml() -> impl Strategy<Value = (String, u8)> {
             let mut y = String::from("name: mesh\nnodes:\n");
             let mut cables: Vec<(usize, usize)> = (1..n).map(|i| (i - 1, i)).collect();
             cables.extend(extra.into_iter().map(|(a, b)| (a % n, b % n)));
-            for i in 0..n {
+            for (i, mac) in macs.iter().enumerate().take(n) {
                 let on = match stp {
                     0 => false,
                     1 => true,
                     _ => i % 2 == 0,
                 };
                 y.push_str(&format!(
-                    "  h{i}:\n    kind: host\n    interfaces:\n      br0: {{ type: bridge, stp: {on}, mac: '02:00:00:00:{:02x}:{i:02x}' }}\n",
-                    macs[i]
+                    "  h{i}:\n    kind: host\n    interfaces:\n      br0: {{ type: bridge, stp: {on}, mac: '02:00:00:00:{mac:02x}:{i:02x}' }}\n"
                 ));
             }
             for i in (0..n).filter(|&i| cont[i]) {

@@ -71,6 +71,9 @@ pub fn find_loop(
     start: Option<Switch>,
 ) -> Vec<IfaceId> {
     let edges = edges(topo, tree);
+    if !has_cycle(&edges) {
+        return Vec::new(); // the common case, in one pass
+    }
     let mut adj: FxHashMap<Switch, Vec<usize>> = FxHashMap::default();
     for (k, e) in edges.iter().enumerate() {
         adj.entry(e.a).or_default().push(k);
@@ -82,7 +85,11 @@ pub fn find_loop(
         Some(s) => vec![s],
         None => edges.iter().map(|e| e.a).collect(),
     };
+    let mut done: Vec<Switch> = Vec::new();
     for s in starts {
+        if done.contains(&s) {
+            continue; // a component already searched
+        }
         // Links in breadth-first order from `s`.
         let mut order = Vec::new();
         let mut seen = vec![s];
@@ -99,6 +106,7 @@ pub fn find_loop(
                 }
             }
         }
+        done.extend(seen.iter().copied());
         for (k, u) in order {
             let e = &edges[k];
             let v = other(e, u);
@@ -138,6 +146,31 @@ pub fn warning(topo: &Topology) -> Option<String> {
         "the bridge ports {} make a loop that no spanning tree breaks: a broadcast sent into it goes round for ever (a broadcast storm); set `stp: true` on the bridges of the loop",
         names.join(" → ")
     ))
+}
+
+/// Whether some link joins two switches already joined (union-find).
+fn has_cycle(edges: &[Edge]) -> bool {
+    let mut parent: FxHashMap<Switch, Switch> = FxHashMap::default();
+    fn root(parent: &mut FxHashMap<Switch, Switch>, mut x: Switch) -> Switch {
+        while let Some(&p) = parent.get(&x) {
+            if p == x {
+                break;
+            }
+            // Path halving keeps the chains short.
+            let gp = parent.get(&p).copied().unwrap_or(p);
+            parent.insert(x, gp);
+            x = gp;
+        }
+        x
+    }
+    for e in edges {
+        let (a, b) = (root(&mut parent, e.a), root(&mut parent, e.b));
+        if a == b {
+            return true;
+        }
+        parent.insert(a, b);
+    }
+    false
 }
 
 fn other(e: &Edge, u: Switch) -> Switch {

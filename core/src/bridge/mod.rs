@@ -147,7 +147,7 @@ impl Net<'_> {
     pub(crate) fn switch_input(&mut self, sw: Switch, in_port: IfaceId, bytes: Bytes) {
         // `br_handle_frame`: a blocking port lets only BPDUs in.
         if let Switch::Bridge(b) = sw {
-            if self.bridge_state(b).blocking.contains(&in_port) {
+            if self.topo.iface(b).stp() && self.bridge_state(b).blocking.contains(&in_port) {
                 self.drop_at(Place::Iface(in_port), DropReason::StpBlocking);
                 return;
             }

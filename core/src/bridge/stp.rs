@@ -30,7 +30,7 @@
 
 use core::fmt;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{Device, IfaceId, IfaceKind, Topology};
 use crate::wire::MacAddr;
@@ -235,13 +235,12 @@ impl SpanningTree {
                 }
                 let k = segments.len();
                 let mut members = vec![p];
-                let mut seen = vec![p];
+                let mut seen: FxHashSet<IfaceId> = [p].into_iter().collect();
                 let mut todo = link_peers(topo, p);
                 while let Some(x) = todo.pop() {
-                    if seen.contains(&x) {
+                    if !seen.insert(x) {
                         continue;
                     }
-                    seen.push(x);
                     let master = topo.iface(x).master;
                     match master {
                         Some(m) if topo.iface(m).stp() => members.push(x),
@@ -249,8 +248,7 @@ impl SpanningTree {
                         // other ports.
                         Some(m) => {
                             for y in ports_of(topo, m).filter(|&y| y != x) {
-                                if !seen.contains(&y) {
-                                    seen.push(y);
+                                if seen.insert(y) {
                                     todo.extend(link_peers(topo, y));
                                 }
                             }

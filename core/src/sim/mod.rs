@@ -477,8 +477,10 @@ impl Net<'_> {
         });
         self.st.floods.clear();
         let ports = crate::bridge::loops::find_loop(self.topo, self.st.stp.as_ref(), last_flood);
+        // Caused by the last thing that happened: the run stops after it.
         self.st.cx = Cx {
             probe: self.st.flows.first().map(|f| f.index),
+            cause: self.events_total().checked_sub(1).map(|k| k as u32),
             ..Cx::default()
         };
         self.drop_at(

@@ -10,6 +10,13 @@
 //! echoes) and `probe.py` (one TCP connect or UDP datagram, 5 s, with
 //! `IP_RECVERR` to tell ICMP time exceeded from unreachable).
 //!
+//! Bridges with STP get the kernel's shortest timers, and the probes wait
+//! until the tree has converged and its topology change is over
+//! (`stp_wait`); `bridge link` and each STP bridge's root and port roles
+//! (sysfs) are compared with `netsim show NODE stp`. A loop of bridge ports
+//! that no STP breaks is a broadcast storm: such a file is skipped, with the
+//! loop named (`build::unsupported`).
+//!
 //! Needs root and `unshare`, `ip`, `tcpdump`, `python3`, `ping`, `timeout`:
 //! without them the test fails, unless `NETSIM_SKIP_KERNEL=1` is set. It
 //! never touches the machine's own network namespace: everything lives in

@@ -336,6 +336,7 @@ def main():
             return c.closest('[data-iface]').getAttribute('data-iface') + ' ' + c.textContent; }).sort();""")
         check(blocked == ["h2:to-h1b blocking (STP)", "h3:to-h2 blocking (STP)"],
               "h2:to-h1b and h3:to-h2 are drawn blocking, titled 'blocking (STP)'", str(blocked))
+        d.screenshot(shot.replace(".png", "-stp.png"))
 
         # 7b. The storm plays to its end, and the page stays usable.
         d.go(base + "#scenario=storm&probe=1&event=1")

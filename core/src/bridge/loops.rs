@@ -221,6 +221,7 @@ fn path_without(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::model::NodeId;
 
     fn load(yaml: &str) -> Topology {
         crate::load("t.yaml", yaml).unwrap_or_else(|d| panic!("{d}"))
@@ -306,6 +307,4 @@ links:
         );
         assert_eq!(labels(&t, &find_loop(&t, None, None)), ["h:s0", "h:s1"]);
     }
-
-    use crate::model::NodeId;
 }

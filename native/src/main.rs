@@ -112,7 +112,9 @@ enum Command {
     /// something out: IPv6 (no `inet6` lines, no IPv6 neighbours, no
     /// `33:33:ff:...` solicited-node entries; the kernel check disables
     /// IPv6); IGMP (a bridge's reports for 224.0.0.106, which another bridge
-    /// learns its MAC from); a NIC on a wire is shown as the physical NIC it
+    /// learns its MAC from); BPDUs (the kernel's bridges learn the MACs of
+    /// STP ports from them; netsim runs on the converged tree and sends
+    /// none); a NIC on a wire is shown as the physical NIC it
     /// stands for (no `@ifN`, `qdisc fq_codel`), and namespaces by node
     /// name. `ip neigh` lists entries in the order they were made (the
     /// kernel: its hash order), in the state they have in virtual time.

@@ -3,8 +3,11 @@
 //! and, with the same logic, the unmanaged switch of a wire.
 //!
 //! [`decide`] is the bridge's decision as a value, from the FDB and the
-//! frame's addresses alone; the data path then carries it out. STP and
-//! br_netfilter come with their own stages.
+//! frame's addresses alone; the data path then carries it out. A port the
+//! spanning tree blocks ([`stp`]) is left out of every flood and takes
+//! nothing in; a switch that floods the same packet again and again is on a
+//! loop ([`loops`] names it) and the run is stopped as a storm.
+//! br_netfilter has its own stage.
 
 pub mod fdb;
 pub mod loops;

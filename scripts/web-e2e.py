@@ -327,6 +327,34 @@ def main():
         check(position(d)[0] == 9 and d.value("#probe") == "3", "a link to event 9 of probe 4 opens there",
               f"{position(d)} probe {d.value('#probe')}")
 
+        # 7a. The spanning tree: the ports it blocks are drawn as blocked.
+        d.go(base + "#scenario=stp&probe=1&event=1")
+        d.js("location.reload();")
+        time.sleep(0.3)
+        check(d.wait('[data-name="h3"]', 20) is not None, "the stp scenario is drawn")
+        blocked = d.js("""return Array.from(document.querySelectorAll('circle.blocking-dot')).map(function(c) {
+            return c.closest('[data-iface]').getAttribute('data-iface') + ' ' + c.textContent; }).sort();""")
+        check(blocked == ["h2:to-h1b blocking (STP)", "h3:to-h2 blocking (STP)"],
+              "h2:to-h1b and h3:to-h2 are drawn blocking, titled 'blocking (STP)'", str(blocked))
+        d.screenshot(shot.replace(".png", "-stp.png"))
+
+        # 7b. The storm plays to its end, and the page stays usable.
+        d.go(base + "#scenario=storm&probe=1&event=1")
+        d.js("location.reload();")
+        time.sleep(0.3)
+        check(d.wait('[data-name="h3"]', 20) is not None, "the storm scenario is drawn")
+        t0 = time.time()
+        d.click("#play")
+        got = play_frames(d, 1500)
+        check(got["pills"] > 0, "the storm's frames move on the cables", f"up to {got['pills']} at once")
+        n = position(d)[1]
+        d.js("""var t = document.querySelector('#timeline'); t.value = arguments[0];
+                t.dispatchEvent(new Event('input', {bubbles: true}));""", str(n))
+        time.sleep(0.5)
+        out = d.text("#outcome")
+        check("storm" in out, "the storm ends as a storm", out[:200])
+        check(time.time() - t0 < 30, "the page answered within 30 s", f"{time.time() - t0:.1f} s")
+
         # 7. A 200-node topology is drawn and animates.
         d.go(base + "#scenario=scale-10x19&probe=1&event=1")
         d.js("location.reload();")

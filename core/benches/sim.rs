@@ -12,6 +12,10 @@
 //!   and of 10,000 containers: the cost follows the path, not the size.
 //! - `resolve`: parsing and validating 10,000 containers on 100 hosts; the
 //!   baseline is serde-saphyr reading the same text into a generic value.
+//! - `storm`: the broadcast storm of `storm.yaml`, from a fresh start to
+//!   the stop at the event bound (the budget: 10 ms), and the same ring
+//!   with STP (`stp.yaml`, the tree computed on first use), against the
+//!   cold docker0 ping in the same run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -237,11 +241,42 @@ fn bench_nat(c: &mut Criterion) {
     g.finish();
 }
 
+/// A storm from the first frame to its stop, and the ring tamed by STP,
+/// against the cold docker0 ping.
+fn bench_storm(c: &mut Criterion) {
+    let mut g = c.benchmark_group("storm");
+    let e = examples::find("docker0.yaml").expect("docker0 example");
+    let docker0 = std::sync::Arc::new(load(e.file, e.yaml));
+    let ping = ping(&docker0, "bus2", Ipv4Addr::new(172, 17, 0, 2));
+    g.bench_function("baseline_docker0_ping_cold", |b| {
+        b.iter(|| {
+            let mut sim = Sim::new(std::sync::Arc::clone(&docker0));
+            black_box(sim.run_adhoc(0, &ping).result)
+        })
+    });
+    for (file, what) in [
+        ("storm.yaml", "storm_stopped_cold"),
+        ("stp.yaml", "stp_ring_ping_cold"),
+    ] {
+        let e = examples::find(file).expect("example");
+        let topo = std::sync::Arc::new(load(e.file, e.yaml));
+        let probe = topo.probes[0].clone();
+        g.bench_function(what, |b| {
+            b.iter(|| {
+                let mut sim = Sim::new(std::sync::Arc::clone(&topo));
+                black_box(sim.run_adhoc(0, &probe).result)
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_ping,
     bench_path_vs_size,
     bench_resolve,
-    bench_nat
+    bench_nat,
+    bench_storm
 );
 criterion_main!(benches);

@@ -27,6 +27,8 @@ pub const ALL: &[Example] = examples![
     "router.yaml",
     "published-port.yaml",
     "nat-two-hosts.yaml",
+    "storm.yaml",
+    "stp.yaml",
 ];
 
 /// The example the demo opens with.

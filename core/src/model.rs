@@ -405,15 +405,20 @@ pub enum ProbeResult {
     TtlExceeded,
     #[serde(rename = "timeout")]
     Timeout,
+    /// Not something the kernel answers: the simulator stopped the run,
+    /// frames multiplying on a loop (a broadcast storm).
+    #[serde(rename = "storm")]
+    Storm,
 }
 
 impl ProbeResult {
-    pub const ALL: [ProbeResult; 5] = [
+    pub const ALL: [ProbeResult; 6] = [
         ProbeResult::Reply,
         ProbeResult::Refused,
         ProbeResult::Unreachable,
         ProbeResult::TtlExceeded,
         ProbeResult::Timeout,
+        ProbeResult::Storm,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -423,6 +428,7 @@ impl ProbeResult {
             ProbeResult::Unreachable => "unreachable",
             ProbeResult::TtlExceeded => "ttl-exceeded",
             ProbeResult::Timeout => "timeout",
+            ProbeResult::Storm => "storm",
         }
     }
 

@@ -25,16 +25,20 @@ pub enum View {
     Conntrack,
     /// `nft list ruleset`.
     Nft,
+    /// `bridge link`: each bridge port's state, then, for a bridge with
+    /// STP on, its place in the spanning tree and each port's role.
+    Stp,
 }
 
 impl View {
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Addr,
         View::Route,
         View::Neigh,
         View::Fdb,
         View::Conntrack,
         View::Nft,
+        View::Stp,
     ];
 
     /// The word used on the command line.
@@ -46,6 +50,7 @@ impl View {
             View::Fdb => "fdb",
             View::Conntrack => "conntrack",
             View::Nft => "nft",
+            View::Stp => "stp",
         }
     }
 
@@ -58,6 +63,7 @@ impl View {
             View::Fdb => "bridge fdb show",
             View::Conntrack => "conntrack -L",
             View::Nft => "nft list ruleset",
+            View::Stp => "bridge link",
         }
     }
 
@@ -76,7 +82,91 @@ pub fn render(sim: &Sim, node: NodeId, view: View) -> String {
         View::Fdb => bridge_fdb(sim, node),
         View::Conntrack => crate::netfilter::views::conntrack_list(sim, node),
         View::Nft => crate::netfilter::views::nft_ruleset(topo, node),
+        View::Stp => bridge_link(topo, node),
     }
+}
+
+/// `bridge link`: every bridge port of `node` by ifindex, with its state
+/// once the spanning tree has converged (`forwarding`, or `blocking`), its
+/// priority (32, the port id's top bits `>> 10`) and path cost; each line
+/// ends with a space, as iproute2 prints it. A veth's peer is named as
+/// `bridge link` names it: by the peer's ifindex, looked up in this
+/// namespace (`@if7`, or a local name that happens to have that index),
+/// and not at all when that index is the port's own.
+///
+/// Then, for each bridge with STP on, what sysfs says of it
+/// (`/sys/class/net/BR/bridge/{bridge_id,root_id,root_port,root_path_cost}`)
+/// and each port's id and role, the role read as the kernel decides it:
+/// `root` is the bridge's `root_port`, `designated` when the port's
+/// `designated_bridge` and `designated_port` are its own, `backup` when only
+/// the bridge is its own, else `alternate`.
+pub fn bridge_link(topo: &Topology, node: NodeId) -> String {
+    use crate::bridge::stp::{self, SpanningTree};
+    let tree = SpanningTree::compute(topo);
+    let mut out = String::new();
+    let mut ifaces = topo.node(node).ifaces.clone();
+    ifaces.sort_by_key(|&i| topo.iface(i).ifindex);
+    for &id in &ifaces {
+        let i = topo.iface(id);
+        let Some(m) = i.master else { continue };
+        let mut name = i.name.clone();
+        if let Some(peer) = i.veth_peer() {
+            let k = topo.iface(peer).ifindex;
+            if k != i.ifindex {
+                let local = ifaces
+                    .iter()
+                    .map(|&j| topo.iface(j))
+                    .find(|j| j.ifindex == k);
+                match local {
+                    Some(j) => {
+                        let _ = write!(name, "@{}", j.name);
+                    }
+                    None => {
+                        let _ = write!(name, "@if{k}");
+                    }
+                }
+            }
+        }
+        let state = tree
+            .state(id)
+            .unwrap_or(stp::PortState::Forwarding)
+            .as_str();
+        let _ = writeln!(
+            out,
+            "{}: {name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu {} master {} state {state} priority 32 cost {} ",
+            i.ifindex,
+            i.mtu,
+            topo.iface(m).name,
+            stp::port_cost(i.kind())
+        );
+    }
+    for &id in &ifaces {
+        let Some(b) = tree.bridges.get(&id) else {
+            continue;
+        };
+        let port_no = |p: crate::model::IfaceId| tree.ports.get(&p).map_or(0, |s| s.id & 0x3ff);
+        let _ = writeln!(
+            out,
+            "bridge {} id {} root {} root_port {} root_path_cost {}",
+            topo.iface(id).name,
+            b.id,
+            b.root,
+            b.root_port.map_or(0, port_no),
+            b.root_path_cost
+        );
+        for p in stp::ports_of(topo, id) {
+            if let Some(s) = tree.ports.get(&p) {
+                let _ = writeln!(
+                    out,
+                    "  port {} id 0x{:x} role {}",
+                    topo.iface(p).name,
+                    s.id,
+                    s.role.as_str()
+                );
+            }
+        }
+    }
+    out
 }
 
 /// `ip addr`: interfaces with their ifindex, `@ifN` peer, flags, MAC and

@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::sync::Arc;
 
 use netsim_core::model::Topology;
-use netsim_core::sim::{describe_expect, describe_outcome, describe_probe, Sim};
+use netsim_core::sim::{describe_expect, describe_outcome, describe_probe, describe_storm, Sim};
 use netsim_core::text::escape_control;
 use netsim_core::trace;
 use netsim_core::view::{self, View};
@@ -101,7 +101,9 @@ enum Command {
     /// `ip route`, `neigh` is `ip neigh` (the ARP cache the probes filled),
     /// `fdb` is `bridge fdb show` (what the node's bridges learned, and every
     /// interface's multicast entries), `conntrack` is `conntrack -L`, `nft`
-    /// is `nft list ruleset`. Without a view, all of them. By default the
+    /// is `nft list ruleset`, `stp` is `bridge link` (each port's state)
+    /// followed by each STP bridge's root and each port's role (from
+    /// sysfs). Without a view, all of them. By default the
     /// state after every probe; `--after-probe` and `--at-event` stop the run
     /// earlier.
     ///
@@ -110,7 +112,9 @@ enum Command {
     /// something out: IPv6 (no `inet6` lines, no IPv6 neighbours, no
     /// `33:33:ff:...` solicited-node entries; the kernel check disables
     /// IPv6); IGMP (a bridge's reports for 224.0.0.106, which another bridge
-    /// learns its MAC from); a NIC on a wire is shown as the physical NIC it
+    /// learns its MAC from); BPDUs (the kernel's bridges learn the MACs of
+    /// STP ports from them; netsim runs on the converged tree and sends
+    /// none); a NIC on a wire is shown as the physical NIC it
     /// stands for (no `@ifN`, `qdisc fq_codel`), and namespaces by node
     /// name. `ip neigh` lists entries in the order they were made (the
     /// kernel: its hash order), in the state they have in virtual time.
@@ -143,6 +147,9 @@ enum ViewArg {
     Conntrack,
     /// `nft list ruleset`: the node's NAT rules as nftables holds them.
     Nft,
+    /// `bridge link`: bridge ports and their STP state, then each STP
+    /// bridge's root, root port and every port's role.
+    Stp,
 }
 
 impl From<ViewArg> for View {
@@ -154,6 +161,7 @@ impl From<ViewArg> for View {
             ViewArg::Fdb => View::Fdb,
             ViewArg::Conntrack => View::Conntrack,
             ViewArg::Nft => View::Nft,
+            ViewArg::Stp => View::Stp,
         }
     }
 }
@@ -455,6 +463,9 @@ fn check(out: &mut Out, path: &Path, json: bool) -> Result<bool, Fail> {
     let mut failed = 0;
     if !json {
         say!(out, "{}: {}", topo.name, one_line(&topo.description));
+        if let Some(w) = netsim_core::bridge::loops::warning(&topo) {
+            say!(out, "  warning: {w}");
+        }
     }
     for (i, p) in topo.probes.iter().enumerate() {
         let Some(o) = sim.run_probe(i) else {
@@ -485,6 +496,10 @@ fn check(out: &mut Out, path: &Path, json: bool) -> Result<bool, Fail> {
                 "seen_from": o.seen_from.map(|a| a.to_string()),
                 "ttl": o.ttl,
                 "reached": o.reached.map(|n| topo.node(n).name.clone()),
+                "storm": o.storm.as_ref().map(|s| json!({
+                    "events": s.events,
+                    "loop": s.ports.iter().map(|&p| topo.iface_label(p)).collect::<Vec<_>>(),
+                })),
                 "pass": pass,
                 "mismatches": mismatches,
             });
@@ -507,6 +522,9 @@ fn check(out: &mut Out, path: &Path, json: bool) -> Result<bool, Fail> {
                     m.expected,
                     m.actual
                 );
+            }
+            if let Some(s) = &o.storm {
+                say!(out, "          storm: {}", describe_storm(&topo, s));
             }
         }
         sim.clear_trace();
@@ -578,6 +596,9 @@ fn trace_cmd(
                     describe_probe(&topo, p),
                     describe_outcome(&o)
                 );
+                if let Some(s) = &o.storm {
+                    say!(out, "storm: {}", describe_storm(&topo, s));
+                }
                 say_raw!(out, "{}", text.render(&topo, events));
                 say!(out, "");
             }

@@ -462,3 +462,54 @@ fn the_json_trace_gives_each_lesson_once() {
     unique.dedup();
     assert_eq!(unique.len(), lessons.len(), "{lessons:?}");
 }
+
+#[test]
+fn a_storm_is_reported_with_its_loop_in_check_trace_and_json() {
+    let o = netsim(&["check", "examples/storm.yaml"]);
+    let t = text(&o);
+    assert!(o.status.success(), "`expect: storm` passes:\n{t}");
+    assert!(
+        t.contains(
+            "warning: the bridge ports h1:to-h2a → h2:to-h1a → h2:to-h1b → h1:to-h2b make a loop"
+        ),
+        "{t}"
+    );
+    assert!(t.contains("got:      storm\n"), "{t}");
+    assert!(
+        t.contains("storm: stopped after 1257 events; frames went round the loop h2:to-h1a"),
+        "the run is stopped:\n{t}"
+    );
+    let o = netsim(&["check", "examples/storm.yaml", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(text(&o).trim()).unwrap();
+    assert_eq!(v["result"], "storm");
+    assert_eq!(
+        v["storm"]["loop"],
+        serde_json::json!(["h2:to-h1a", "h1:to-h2a", "h1:to-h2b", "h2:to-h1b"])
+    );
+    let t = text(&netsim(&["trace", "examples/storm.yaml"]));
+    assert!(
+        t.starts_with("probe 1: c1 → c2 (10.0.0.2) icmp: storm\nstorm: "),
+        "{}",
+        &t[..200]
+    );
+    assert!(t.contains("frames keep multiplying, a broadcast storm"));
+    let last = text(&netsim(&["trace", "examples/storm.yaml", "--json"]));
+    let drop = last
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| e["reason"]["reason"] == "storm")
+        .expect("a storm drop event");
+    assert_eq!(drop["loop"][0], "h2:to-h1a");
+    // The same ring with STP: no warning, and h2's second cable blocks.
+    let t = text(&netsim(&["check", "examples/stp.yaml"]));
+    assert!(!t.contains("warning"), "{t}");
+    let t = text(&netsim(&["show", "examples/stp.yaml", "h2", "stp"]));
+    assert!(
+        t.contains("4: to-h1b: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master br0 state blocking priority 32 cost 2 \n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("  port to-h1b id 0x8003 role alternate\n"),
+        "{t}"
+    );
+}

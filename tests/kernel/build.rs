@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 use std::path::Path;
 
+use netsim_core::bridge::{loops, stp::SpanningTree};
 use netsim_core::model::{IfaceKind, NodeId, ProbeProto, Topology};
 
 /// Single-quotes `s` for bash.
@@ -23,7 +24,27 @@ pub fn unsupported(topo: &Topology) -> Option<String> {
             why.push(format!("{} is a vxlan", topo.iface_label(i.id)));
         }
     }
+    // A loop of bridge ports that no spanning tree breaks is a broadcast
+    // storm: on the kernel it would saturate the machine, not end.
+    let tree = SpanningTree::compute(topo);
+    let ports = loops::find_loop(topo, Some(&tree), None);
+    if !ports.is_empty() {
+        let ports: Vec<String> = ports.iter().map(|&p| topo.iface_label(p)).collect();
+        why.push(format!(
+            "the bridge ports {} make a loop without STP: a broadcast storm, which would saturate the machine",
+            ports.join(" → ")
+        ));
+    }
     (!why.is_empty()).then(|| why.join(", "))
+}
+
+/// `NS:BRIDGE` of every bridge with STP on.
+pub fn stp_bridges(topo: &Topology) -> Vec<(NodeId, String)> {
+    topo.ifaces
+        .iter()
+        .filter(|i| i.stp())
+        .map(|i| (i.node, i.name.clone()))
+        .collect()
 }
 
 /// The sandbox namespace of a node.
@@ -59,9 +80,19 @@ pub fn script(file: &str, topo: &Topology, reached: &[Option<NodeId>], lib: &Pat
     }
     let _ = writeln!(w, "# bridges");
     for i in topo.ifaces.iter().filter(|i| i.kind() == IfaceKind::Bridge) {
+        // With STP, the kernel's shortest timers (forward delay 2 s, hello
+        // 1 s, max age 6 s: `br_set_forward_delay` and friends refuse
+        // less), so that the tree converges in about 4 s and the topology
+        // change that follows (which ages FDB entries after 2 × forward
+        // delay) ends in max age + forward delay, 8 s.
+        let timers = if i.stp() {
+            " forward_delay 200 hello_time 100 max_age 600"
+        } else {
+            ""
+        };
         let _ = writeln!(
             w,
-            "must ip -n {} link add name {} type bridge stp_state {}",
+            "must ip -n {} link add name {} type bridge stp_state {}{timers}",
             ns(i.node),
             q(&i.name),
             u8::from(i.stp())
@@ -168,6 +199,18 @@ pub fn script(file: &str, topo: &Topology, reached: &[Option<NodeId>], lib: &Pat
             let _ = writeln!(w, "bridge_nf {}", ns(n.id));
         }
     }
+    let stp = stp_bridges(topo);
+    if !stp.is_empty() {
+        let _ = writeln!(
+            w,
+            "# the spanning tree: probes run once it has converged, as netsim's do"
+        );
+        let list: Vec<String> = stp
+            .iter()
+            .map(|(n, b)| q(&format!("{}:{b}", ns_of(topo, *n))))
+            .collect();
+        let _ = writeln!(w, "stp_wait {}", list.join(" "));
+    }
     let _ = writeln!(w, "# listeners");
     for n in &topo.nodes {
         for l in &n.listen {
@@ -233,13 +276,18 @@ pub fn script(file: &str, topo: &Topology, reached: &[Option<NodeId>], lib: &Pat
         );
     }
     let _ = writeln!(w, "# the views, at the end of the run");
-    for n in &topo.nodes {
-        let name = &n.name;
-        let (name, n) = (q(name), ns(n.id));
+    for node in &topo.nodes {
+        let (name, n) = (q(&node.name), ns(node.id));
         let _ = writeln!(w, "view {name} addr ip -n {n} addr");
         let _ = writeln!(w, "view {name} route ip -n {n} route");
         let _ = writeln!(w, "view {name} neigh ip -n {n} neigh");
         let _ = writeln!(w, "view {name} fdb X {n} bridge fdb show");
+        let brs: Vec<String> = stp
+            .iter()
+            .filter(|(m, _)| *m == node.id)
+            .map(|(_, b)| q(b))
+            .collect();
+        let _ = writeln!(w, "view {name} stp stp_view {n} {}", brs.join(" "));
     }
     for n in topo.nodes.iter().filter(|n| !n.nat.is_empty()) {
         let (name, n) = (q(&n.name), ns(n.id));

@@ -192,3 +192,58 @@ view() {
   echo "VIEW $node $which"
   "$@" 2>&1 | sed 's/^/| /'
 }
+
+# stp_wait NS:BRIDGE...: waits until the spanning tree of these bridges has
+# converged (no port listening or learning) and the topology change that
+# follows is over on every one of them (while it lasts, the bridges age FDB
+# entries after 2 × forward delay instead of 300 s).
+stp_wait() {
+  local k x ns br ports tc t0=$SECONDS tree=
+  for k in $(seq 600); do
+    ports=0 tc=0
+    for x in "$@"; do
+      ns=${x%%:*}; br=${x#*:}
+      X "$ns" bridge link show | grep -q "master $br state \(listening\|learning\|disabled\)" && ports=1
+      [ "$(X "$ns" cat "/sys/class/net/$br/bridge/topology_change")" = 0 ] || tc=1
+    done
+    [ $ports = 0 ] && [ -z "$tree" ] && tree=$((SECONDS - t0))
+    if [ $ports = 0 ] && [ $tc = 0 ]; then
+      echo "stp: ports settled within ${tree} s, topology change over after $((SECONDS - t0)) s" >&2
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "the spanning tree did not converge within 60 s:" >&2
+  for x in "$@"; do X "${x%%:*}" bridge link show >&2; done
+  exit 94
+}
+
+# stp_view NS BRIDGE...: what `netsim show NODE stp` prints: `bridge link`,
+# then for each STP bridge its ids from sysfs and each port's role, read as
+# the kernel decides it (root: the bridge's root_port; designated: the
+# port's designated bridge and port are its own; backup: only the bridge
+# is; else alternate).
+stp_view() {
+  local ns=$1 br d p no pid dport dbr role bid root rp; shift
+  X "$ns" bridge link show
+  for br in "$@"; do
+    d=/sys/class/net/$br
+    bid=$(X "$ns" cat "$d/bridge/bridge_id")
+    root=$(X "$ns" cat "$d/bridge/root_id")
+    rp=$(X "$ns" cat "$d/bridge/root_port")
+    echo "bridge $br id $bid root $root root_port $rp root_path_cost $(X "$ns" cat "$d/bridge/root_path_cost")"
+    for p in $(X "$ns" ls "$d/brif"); do
+      echo "$(($(X "$ns" cat "$d/brif/$p/port_no"))) $p"
+    done | sort -n | while read -r no p; do
+      pid=$(X "$ns" cat "$d/brif/$p/port_id")
+      dport=$(X "$ns" cat "$d/brif/$p/designated_port")
+      dbr=$(X "$ns" cat "$d/brif/$p/designated_bridge")
+      if [ "$no" = "$rp" ]; then role=root
+      elif [ "$dbr" = "$bid" ] && [ "$((dport))" = "$((pid))" ]; then role=designated
+      elif [ "$dbr" = "$bid" ]; then role=backup
+      else role=alternate
+      fi
+      echo "  port $p id $pid role $role"
+    done
+  done
+}

@@ -3,11 +3,16 @@
 //! and, with the same logic, the unmanaged switch of a wire.
 //!
 //! [`decide`] is the bridge's decision as a value, from the FDB and the
-//! frame's addresses alone; the data path then carries it out. STP and
-//! br_netfilter come with their own stages.
+//! frame's addresses alone; the data path then carries it out. A port the
+//! spanning tree blocks ([`stp`]) is left out of every flood and takes
+//! nothing in; a switch that floods the same packet again and again is on a
+//! loop ([`loops`] names it) and the run is stopped as a storm.
+//! br_netfilter has its own stage.
 
 pub mod fdb;
+pub mod loops;
 mod netfilter;
+pub mod stp;
 
 use rustc_hash::FxHashSet;
 
@@ -20,6 +25,7 @@ use crate::wire::frame::{Bytes, Frame};
 use crate::wire::MacAddr;
 
 use fdb::{Fdb, Learned};
+use stp::SpanningTree;
 
 /// A bridge's state: its FDB, and what the topology says of its ports,
 /// worked out on first use.
@@ -29,26 +35,29 @@ pub struct BridgeState {
     pub ports: Vec<IfaceId>,
     /// The bridge's own MAC and its ports': `local` FDB entries.
     pub local: FxHashSet<MacAddr>,
+    /// Ports the spanning tree blocks (not in `ports`): they take in
+    /// nothing but BPDUs and send nothing.
+    pub blocking: Vec<IfaceId>,
 }
 
 impl BridgeState {
-    pub fn new(topo: &Topology, bridge: IfaceId) -> BridgeState {
-        let ports: Vec<IfaceId> = topo
-            .node(topo.iface(bridge).node)
-            .ifaces
-            .iter()
-            .copied()
-            .filter(|&i| topo.iface(i).master == Some(bridge))
-            .collect();
-        let local = ports
+    /// A bridge's state; `tree` is the converged spanning tree when the
+    /// bridge runs STP.
+    pub fn new(topo: &Topology, bridge: IfaceId, tree: Option<&SpanningTree>) -> BridgeState {
+        let all: Vec<IfaceId> = stp::ports_of(topo, bridge).collect();
+        let local = all
             .iter()
             .chain(core::iter::once(&bridge))
             .map(|&i| topo.iface(i).mac)
             .collect();
+        let (blocking, ports) = all
+            .into_iter()
+            .partition(|&p| tree.is_some_and(|t| t.blocks(p)));
         BridgeState {
             fdb: Fdb::default(),
             ports,
             local,
+            blocking,
         }
     }
 }
@@ -127,14 +136,25 @@ fn place(sw: Switch) -> Place {
 impl Net<'_> {
     fn bridge_state(&mut self, bridge: IfaceId) -> &mut BridgeState {
         let topo = self.topo;
+        if topo.iface(bridge).stp() && self.st.stp.is_none() {
+            self.st.stp = Some(SpanningTree::compute(topo));
+        }
+        let tree = self.st.stp.as_ref();
         self.st
             .bridges
-            .get_or_insert_with(bridge.index(), || BridgeState::new(topo, bridge))
+            .get_or_insert_with(bridge.index(), || BridgeState::new(topo, bridge, tree))
     }
 
     /// `br_handle_frame_finish`: learn the source, then deliver locally,
     /// forward, or flood.
     pub(crate) fn switch_input(&mut self, sw: Switch, in_port: IfaceId, bytes: Bytes) {
+        // `br_handle_frame`: a blocking port lets only BPDUs in.
+        if let Switch::Bridge(b) = sw {
+            if self.topo.iface(b).stp() && self.bridge_state(b).blocking.contains(&in_port) {
+                self.drop_at(Place::Iface(in_port), DropReason::StpBlocking);
+                return;
+            }
+        }
         // br_netfilter: PREROUTING before the bridge decides.
         let (bytes, nf) = match sw {
             Switch::Bridge(b) => match self.bridge_nf(b) {
@@ -251,6 +271,13 @@ impl Net<'_> {
                 self.port_xmit(sw, port, bytes);
             }
             Decision::Flood { why, ports, up } => {
+                if let Some(packet) = self.st.cx.packet {
+                    let n = self.st.floods.entry((sw, packet)).or_insert(0);
+                    *n += 1;
+                    if *n > crate::sim::FLOOD_REPEATS {
+                        self.st.looping = Some(sw);
+                    }
+                }
                 self.emit(
                     here,
                     EventKind::Flood {

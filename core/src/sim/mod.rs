@@ -43,13 +43,23 @@ use crate::wire::MacAddr;
 
 pub use crate::time::{Time, HOP};
 pub(crate) use outcome::outcome_of;
-pub use outcome::{describe_expect, describe_outcome, describe_probe, Mismatch, ProbeOutcome};
+pub use outcome::{
+    describe_expect, describe_outcome, describe_probe, describe_storm, Mismatch, ProbeOutcome,
+    Storm,
+};
 pub(crate) use sched::Action;
 
 /// How long a probe waits for an answer.
 pub const PROBE_TIMEOUT: Time = 5 * crate::time::SECOND;
 /// Events one run may produce before it is declared a storm.
 pub const EVENT_BUDGET: usize = 50_000;
+/// How many times one switch may flood the same packet before the run is
+/// declared a storm. Without a loop a switch floods a packet once: a
+/// router that sends it back through the same bridge does so with a MAC
+/// the bridge has learned by then, so the frame is forwarded, not flooded.
+/// In a loop every copy comes round again, and this is reached within a
+/// few turns, long before [`EVENT_BUDGET`].
+pub const FLOOD_REPEATS: u32 = 32;
 
 /// What the events being recorded belong to: the event that led to them,
 /// the packet they concern and the probe they are part of. It travels with
@@ -106,6 +116,13 @@ pub(crate) struct State {
     pub in_flight: usize,
     pub ns: slots::Slots<NsState>,
     pub bridges: slots::Slots<BridgeState>,
+    /// The converged spanning tree, made when the first STP bridge is used.
+    pub stp: Option<crate::bridge::stp::SpanningTree>,
+    /// How often each switch flooded each packet in this run of the queue
+    /// (a loop shows as the same packet flooded again and again).
+    pub floods: FxHashMap<(Switch, PacketId), u32>,
+    /// A switch flooded one packet more than [`FLOOD_REPEATS`] times.
+    pub looping: Option<Switch>,
     pub wires: slots::Slots<Fdb>,
     trace: Vec<Event>,
     /// Events forgotten by [`Sim::clear_trace`]: `trace[k]` is event
@@ -429,6 +446,8 @@ impl Net<'_> {
     /// Processes scheduled actions up to `deadline`, until every started
     /// probe has its answer and no frame is in flight.
     fn run_queue(&mut self, deadline: Time, first_event: usize) {
+        self.st.floods.clear();
+        self.st.looping = None;
         loop {
             let answered = self.st.flows.iter().all(|f| f.answer.is_some());
             if answered && self.st.in_flight == 0 {
@@ -437,7 +456,7 @@ impl Net<'_> {
             if self.at_limit() {
                 break;
             }
-            if self.events_total() - first_event > EVENT_BUDGET {
+            if self.st.looping.is_some() || self.events_total() - first_event > EVENT_BUDGET {
                 self.stop_storm(first_event);
                 break;
             }
@@ -456,7 +475,9 @@ impl Net<'_> {
     }
 
     /// Ends a run whose frames keep multiplying: every frame in flight is
-    /// dropped at once.
+    /// dropped at once, the probes still running end as a storm, and the
+    /// drop names the loop the frames went round (found from the switch
+    /// that flooded last).
     fn stop_storm(&mut self, first_event: usize) {
         let events = self.events_total() - first_event;
         let place = self
@@ -464,11 +485,32 @@ impl Net<'_> {
             .flows
             .first()
             .map_or(Place::Node(NodeId(0)), |f| Place::Node(f.node));
+        let last_flood = self.st.looping.take().or_else(|| {
+            self.st.trace.iter().rev().find_map(|e| match e.kind {
+                EventKind::Flood { switch, .. } => Some(switch),
+                _ => None,
+            })
+        });
+        self.st.floods.clear();
+        let ports = crate::bridge::loops::find_loop(self.topo, self.st.stp.as_ref(), last_flood);
+        // Caused by the last thing that happened: the run stops after it.
         self.st.cx = Cx {
             probe: self.st.flows.first().map(|f| f.index),
+            cause: self.events_total().checked_sub(1).map(|k| k as u32),
             ..Cx::default()
         };
-        self.drop_at(place, DropReason::Storm { events });
+        self.drop_at(
+            place,
+            DropReason::Storm {
+                events,
+                in_flight: self.st.in_flight,
+                ports: ports.clone(),
+            },
+        );
+        let storm = outcome::Storm { events, ports };
+        for f in &mut self.st.flows {
+            f.storm = Some(storm.clone());
+        }
         self.st.queue.retain(|a| !a.is_frame());
         self.st.in_flight = 0;
     }

@@ -5,7 +5,7 @@
 use core::fmt::Write as _;
 use core::net::Ipv4Addr;
 
-use crate::model::{Expect, NodeId, Probe, ProbeProto, ProbeResult, Topology};
+use crate::model::{Expect, IfaceId, NodeId, Probe, ProbeProto, ProbeResult, Topology};
 use crate::sock::FlowId;
 use crate::time::Time;
 use crate::trace::Answer;
@@ -35,6 +35,37 @@ pub struct ProbeOutcome {
     pub events: (usize, usize),
     pub started: Time,
     pub finished: Time,
+    /// When the run was stopped as a broadcast storm: the loop and how far
+    /// it got.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storm: Option<Storm>,
+}
+
+/// A run stopped because its frames kept multiplying.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Storm {
+    /// Events of the run when it was stopped.
+    pub events: usize,
+    /// The ports of the loop, in the order frames go round it (each port
+    /// followed by the one its frames arrive on).
+    pub ports: Vec<IfaceId>,
+}
+
+/// `stopped after 50001 events; the loop: h1:to-h3 → h3:to-h1 → ...`.
+pub fn describe_storm(topo: &Topology, s: &Storm) -> String {
+    let ports: Vec<String> = s.ports.iter().map(|&p| topo.iface_label(p)).collect();
+    if ports.is_empty() {
+        format!(
+            "stopped after {} events; no loop of bridge ports found",
+            s.events
+        )
+    } else {
+        format!(
+            "stopped after {} events; frames went round the loop {}",
+            s.events,
+            ports.join(" → ")
+        )
+    }
 }
 
 /// One field of an expectation that did not hold.
@@ -139,6 +170,7 @@ pub(crate) fn nothing(index: u32, flow: FlowId, now: Time, events: usize) -> Pro
         events: (events, events),
         started: now,
         finished: now,
+        storm: None,
     }
 }
 
@@ -161,5 +193,6 @@ pub(crate) fn outcome_of(
         events: (f.first_event, events),
         started: f.started,
         finished: now,
+        storm: f.storm.clone(),
     }
 }

@@ -122,4 +122,6 @@ pub struct Flow {
     pub entered: Option<(NodeId, Ipv4Addr, u8)>,
     /// The run's number of the probe's `probe_start` event.
     pub start_event: Option<u32>,
+    /// Set when the run was stopped as a storm while this probe ran.
+    pub storm: Option<crate::sim::Storm>,
 }

@@ -56,6 +56,7 @@ impl Net<'_> {
             arrival: None,
             entered: None,
             start_event: None,
+            storm: None,
         };
         self.st.flows.push(flow);
         self.st.cx = Cx {
@@ -318,9 +319,14 @@ impl Net<'_> {
         let mut flows = core::mem::take(&mut self.st.flows);
         let mut out = Vec::with_capacity(flows.len());
         for f in flows.drain(..) {
-            let (result, answer) = match f.answer.clone() {
-                Some(a) => a,
-                None => {
+            let (result, answer) = match (f.answer.clone(), &f.storm) {
+                // Whatever came back, the run was stopped: no prediction.
+                (a, Some(_)) => (
+                    ProbeResult::Storm,
+                    a.map_or(Answer::Nothing, |(_, answer)| answer),
+                ),
+                (Some(a), None) => a,
+                (None, None) => {
                     self.st.now = self.st.now.max(f.started.saturating_add(PROBE_TIMEOUT));
                     (ProbeResult::Timeout, Answer::Nothing)
                 }

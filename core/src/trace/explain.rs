@@ -121,11 +121,27 @@ impl Event {
                         .collect::<Vec<_>>()
                         .join(", ")
                 };
-                let up = if *up {
-                    ", and passes a copy up to its own IP stack"
+                let mut up = if *up {
+                    ", and passes a copy up to its own IP stack".to_string()
                 } else {
-                    ""
+                    String::new()
                 };
+                // The ports the spanning tree blocks are left out.
+                if let super::Switch::Bridge(b) = switch {
+                    if topo.iface(*b).stp() {
+                        let tree = crate::bridge::stp::SpanningTree::compute(topo);
+                        let blocked: Vec<String> = crate::bridge::stp::ports_of(topo, *b)
+                            .filter(|&p| tree.blocks(p))
+                            .map(|p| port_name(topo, p))
+                            .collect();
+                        if !blocked.is_empty() {
+                            up.push_str(&format!(
+                                "; not out of {}: blocking (STP)",
+                                blocked.join(", ")
+                            ));
+                        }
+                    }
+                }
                 match in_port {
                     Some(p) => format!(
                         "{}: {what} came in on port {}, so it floods it out of every other port ({list}){up}",
@@ -346,6 +362,10 @@ impl Event {
             EventKind::ProbeEnd { index, result } => match result {
                 ProbeResult::Timeout => format!(
                     "probe {} ends: timeout: nothing came back within 5 s (ping -W 5, the socket's 5 s); the lines above show where the packet, or the answer to it, went no further",
+                    index + 1
+                ),
+                ProbeResult::Storm => format!(
+                    "probe {} ends: storm: the simulator stopped the run, so what the probe would have got is not predicted (on a real machine the loop saturates the links and the CPUs)",
                     index + 1
                 ),
                 _ => format!("probe {} ends: {result}", index + 1),

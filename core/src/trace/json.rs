@@ -252,7 +252,14 @@ impl Writer {
                     put("answer", json!(answer));
                 }
             }
-            EventKind::Drop { reason } => put("reason", json!(reason)),
+            EventKind::Drop { reason } => {
+                put("reason", json!(reason));
+                // The loop's ports by name, as the text trace gives them.
+                if let super::DropReason::Storm { ports, .. } = reason {
+                    let names: Vec<String> = ports.iter().map(|&p| topo.iface_label(p)).collect();
+                    put("loop", json!(names));
+                }
+            }
             EventKind::ProbeEnd { result, .. } => put("result", json!(result)),
         }
     }

@@ -146,8 +146,16 @@ pub enum DropReason {
     VxlanNotModelled,
     /// The interface is cabled to nothing (a lone NIC on a wire).
     NoCarrier,
-    /// The run stopped: frames kept multiplying (a loop, a broadcast storm).
-    Storm { events: usize },
+    /// The run stopped: frames kept multiplying (a loop, a broadcast storm);
+    /// `ports` are the bridge and wire ports of the loop they went round,
+    /// in order.
+    Storm {
+        events: usize,
+        in_flight: usize,
+        ports: Vec<IfaceId>,
+    },
+    /// The bridge port is blocking (STP): it takes in only BPDUs.
+    StpBlocking,
     /// The bridge device sent a frame to its own MAC address: its local FDB
     /// entry has no port to forward to (`br_dev_xmit`, `br_forward`).
     ToBridgeItself,

@@ -61,7 +61,7 @@ impl DropReason {
         )
     }
 
-    pub fn explain(&self, _topo: &Topology) -> String {
+    pub fn explain(&self, topo: &Topology) -> String {
         match self {
             DropReason::Malformed(why) => format!("{why}; the kernel discards bad frames silently"),
             DropReason::OtherHost => {
@@ -120,9 +120,29 @@ impl DropReason {
             DropReason::MartianSource(ip) => format!(
                 "the source {ip} is an address of this namespace, yet the packet came from outside: a martian source, dropped (net.ipv4.conf.all.accept_local = 0)"
             ),
-            DropReason::Storm { events } => format!(
-                "the run was stopped after {events} events: frames keep multiplying, as in a broadcast storm on a loop"
-            ),
+            DropReason::Storm {
+                events,
+                in_flight,
+                ports,
+            } => {
+                let ports: Vec<String> = ports.iter().map(|&p| topo.iface_label(p)).collect();
+                let around = if ports.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; they go round the loop {} and back, copied at every bridge on the way (no spanning tree blocks a port of it)",
+                        ports.join(" → ")
+                    )
+                };
+                format!(
+                    "the run was stopped after {events} events, with {in_flight} frames on the cables (netsim stops a run once a switch has flooded the same frame {} times, or after {} events): frames keep multiplying, a broadcast storm{around}",
+                    crate::sim::FLOOD_REPEATS + 1,
+                    crate::sim::EVENT_BUDGET
+                )
+            }
+            DropReason::StpBlocking => {
+                "the port is blocking: the spanning tree (STP) keeps it from taking in or sending anything but BPDUs, which breaks the loop here".into()
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! Its props change only when the scenario changes or a node is dragged,
 //! so playback never redraws it.
 
+use netsim_core::bridge::stp::SpanningTree;
 use netsim_core::model::{IfaceKind, NodeId, NodeKind};
 use yew::prelude::*;
 
@@ -136,6 +137,8 @@ pub fn diagram(props: &Props) -> Html {
             }
         }
     }
+    // Ports the spanning tree blocks (core decides; the page only draws).
+    let tree = SpanningTree::any(t).then(|| SpanningTree::compute(t));
     let dots = t
         .ifaces
         .iter()
@@ -177,14 +180,21 @@ pub fn diagram(props: &Props) -> Html {
                     "start",
                 ),
             };
-            let class = if i.kind() == IfaceKind::Vxlan {
+            let blocking = tree.as_ref().is_some_and(|tr| tr.blocks(i.id));
+            let class = if blocking {
+                "dot blocking-dot"
+            } else if i.kind() == IfaceKind::Vxlan {
                 "dot vxlan-dot"
             } else {
                 "dot"
             };
             html! {
                 <g class="iface" data-iface={t.iface_label(i.id)}>
-                    <circle class={class} cx={fmt(dot.x)} cy={fmt(dot.y)} r="5" />
+                    <circle class={class} cx={fmt(dot.x)} cy={fmt(dot.y)} r="5">
+                        if blocking {
+                            <title>{ "blocking (STP)" }</title>
+                        }
+                    </circle>
                     { text(p1, "if-name", anchor, i.name.clone()) }
                     if !addr.is_empty() {
                         { text(p2, "if-addr", anchor, addr) }

@@ -34,7 +34,7 @@ pub fn state_panel(props: &Props) -> Html {
         View::ALL
             .iter()
             .filter(|v| match v {
-                View::Fdb => has_bridge,
+                View::Fdb | View::Stp => has_bridge,
                 // Netfilter's views where the namespace has rules or
                 // passes bridged frames through its hooks.
                 View::Conntrack | View::Nft => has_netfilter,

@@ -233,3 +233,66 @@ fn a_connection_whose_first_packet_is_dropped_is_never_listed() {
         "the SYN and its two retransmissions each start a connection"
     );
 }
+
+#[test]
+fn two_containers_with_the_same_source_port_get_two_ports_from_the_masquerade() {
+    // The case the property above runs into whenever two containers send
+    // at once: c1 and c2 each open their first socket, so each picks the
+    // same ephemeral port (each namespace has its own port space), to the
+    // same published port. host1 cannot give both 192.168.0.11 with that
+    // port, so, as `nf_nat_used_tuple` makes the kernel do, the second
+    // gets another, and each answer still finds its own container.
+    let topo = topo();
+    let mut sim = Sim::new(Arc::clone(&topo));
+    let (a, b) = (probe(&topo, 0, 0), probe(&topo, 1, 0));
+    sim.start_adhoc(0, &a);
+    sim.start_adhoc(1, &b);
+    let outcomes = sim.run_started();
+    assert!(outcomes
+        .iter()
+        .all(|o| o.result == netsim_core::model::ProbeResult::Reply));
+    let host1 = topo.node_by_name("host1").unwrap();
+    let conns = sim.conntrack_of(host1).unwrap().conns();
+    assert_eq!(conns.len(), 2);
+    assert_eq!(
+        conns[0].orig.sport, conns[1].orig.sport,
+        "the same source port"
+    );
+    assert_eq!(conns[0].reply.dst, conns[1].reply.dst, "both masqueraded");
+    assert_eq!(
+        conns[0].reply.dport, conns[0].orig.sport,
+        "the first keeps its port"
+    );
+    assert_ne!(
+        conns[1].reply.dport, conns[1].orig.sport,
+        "the second gets another"
+    );
+}
+
+#[test]
+fn two_pings_with_the_same_echo_id_get_two_ids_from_the_masquerade() {
+    // The same for ICMP echo: both containers' first ping socket has the
+    // same id, and the masquerade gives the second another one (the
+    // kernel's NAT keeps echo ids unique as it does ports); each reply is
+    // turned back into its own container's id.
+    let topo = topo();
+    let mut sim = Sim::new(Arc::clone(&topo));
+    let (a, b) = (probe(&topo, 0, 4), probe(&topo, 1, 4));
+    sim.start_adhoc(0, &a);
+    sim.start_adhoc(1, &b);
+    let outcomes = sim.run_started();
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| o.result == netsim_core::model::ProbeResult::Reply),
+        "{outcomes:?}"
+    );
+    let host1 = topo.node_by_name("host1").unwrap();
+    let conns = sim.conntrack_of(host1).unwrap().conns();
+    assert_eq!(conns.len(), 2);
+    assert_eq!(conns[0].orig.sport, conns[1].orig.sport, "the same echo id");
+    assert_ne!(
+        conns[0].reply.dport, conns[1].reply.dport,
+        "two ids on the wire"
+    );
+}

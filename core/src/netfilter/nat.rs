@@ -95,23 +95,29 @@ impl Net<'_> {
                     _ => masquerade_address(topo, dev, v.dst, self.route_lookup(node, v.dst)),
                 };
                 reply.dst = new_src;
-                // Keep the source port unless another connection already
-                // expects replies on it; then the next free one (the kernel
-                // searches its range too; where it starts is its own).
+                // Keep the source port (an echo's id) unless another
+                // connection already expects replies on it; then the next
+                // free one (`nf_nat_l4proto_unique_tuple` searches its range
+                // too, from a place of its own: ports 1024-65535, ids all).
+                let icmp = tuple.proto == 1;
+                let with = |port: u16| Tuple {
+                    // An echo reply carries the id in both halves.
+                    sport: if icmp { port } else { reply.sport },
+                    dport: port,
+                    ..reply
+                };
                 let table = &self.ns(node).extra().conntrack;
                 let mut port = reply.dport;
                 let mut tries = 0u32;
-                while tuple.proto != 1
-                    && table.reply_taken(&Tuple {
-                        dport: port,
-                        ..reply
-                    })
-                    && tries < 64_512
-                {
-                    port = if port == u16::MAX { 1024 } else { port + 1 };
+                while table.reply_taken(&with(port)) && tries < 65_536 {
+                    port = match (port, icmp) {
+                        (u16::MAX, true) => 0,
+                        (u16::MAX, false) => 1024,
+                        (p, _) => p + 1,
+                    };
                     tries += 1;
                 }
-                reply.dport = port;
+                reply = with(port);
                 if let Some(c) = self.ns(node).extra().conntrack.get_mut(id) {
                     c.snat = true;
                 }

@@ -79,6 +79,9 @@ pub(crate) struct NsState {
     pub routes: Option<RouteTable>,
     pub neigh: NeighCache<Pending>,
     pub socks: SockTable,
+    /// Sockets this namespace has made: where its next ephemeral port or
+    /// echo id comes from (each namespace has its own port space).
+    pub sockets_made: u32,
     /// IP identification counter for packets this namespace makes.
     pub ident: u16,
     /// What few namespaces need (ICMP peers, redirects, conntrack), boxed
@@ -135,7 +138,8 @@ pub(crate) struct State {
     next_packet: u32,
     /// Probes started and not yet finished.
     pub flows: Vec<Flow>,
-    /// Sockets made so far: the source of ephemeral ports and echo ids.
+    /// Sockets made so far in the run: the source of flow handles and of
+    /// each probe's initial sequence number.
     pub sockets_made: u32,
     /// Where frames are put together before they get their own bytes.
     scratch: Vec<u8>,

@@ -9,8 +9,9 @@
 //!
 //! Ephemeral ports and echo ids come from the socket as it is made
 //! (`inet_hash_connect` picks a free port; here the choice is fixed, so
-//! runs repeat): the Nth socket of a run takes port 33000 + N, or echo id
-//! 0x6e00 + N, skipping any that its namespace already uses.
+//! runs repeat): the Nth socket a namespace makes takes port 33000 + N, or
+//! echo id 0x6e00 + N, skipping any that the namespace already uses. Each
+//! namespace has its own port space, as on the kernel.
 
 mod probe;
 mod tcp;

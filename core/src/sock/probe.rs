@@ -25,14 +25,20 @@ impl Net<'_> {
         self.st.sockets_made = n.wrapping_add(1);
         let id = FlowId(n);
         let proto = p.proto;
-        // The socket's port or echo id: the next one its namespace has free.
-        let mut k = n;
+        // The socket's port or echo id: the next one its namespace has free
+        // (two namespaces can pick the same, as on the kernel, where each
+        // has its own port space; a masquerade between them then has to
+        // change one).
+        let ns = self.ns(p.from);
+        let first = ns.sockets_made;
+        ns.sockets_made = first.wrapping_add(1);
+        let mut k = first;
         let lport = loop {
             let cand = match proto {
                 ProbeProto::Icmp => 0x6e00 | (k as u16 & 0xff),
                 _ => FIRST_PORT.wrapping_add(k as u16),
             };
-            if !self.ns(p.from).socks.in_use(proto, cand) || k > n + 0xffff {
+            if !self.ns(p.from).socks.in_use(proto, cand) || k > first + 0xffff {
                 break cand;
             }
             k += 1;

@@ -11,7 +11,8 @@
 //! - [`crate::neigh`]: the neighbour cache and ARP;
 //! - [`crate::ipv4`]: routes, `ip_rcv`, `ip_forward`, `ip_output`, ICMP errors;
 //! - [`crate::netfilter`]: the hooks between them;
-//! - [`crate::sock`]: the socket table, TCP, UDP and ICMP echo, and probes.
+//! - [`crate::sock`]: the socket table, TCP, UDP and ICMP echo, and probes;
+//! - [`crate::vxlan`]: VXLAN encapsulation, decapsulation and its FDB.
 //!
 //! This module holds the run loop, the scheduler and the storm bound, and
 //! the state, organised as the kernel's is: per namespace ([`NsState`]),
@@ -106,6 +107,8 @@ pub(crate) struct State {
     pub ns: FxHashMap<NodeId, NsState>,
     pub bridges: FxHashMap<IfaceId, BridgeState>,
     pub wires: FxHashMap<WireId, Fdb>,
+    /// The FDB of each vxlan device that sent or received.
+    pub vxlans: crate::vxlan::Fdbs,
     trace: Vec<Event>,
     /// Events forgotten by [`Sim::clear_trace`]: `trace[k]` is event
     /// number `trace_base + k` of the run.
@@ -330,6 +333,16 @@ impl Sim {
             .and_then(|s| s.extra.as_deref())
             .map(|e| &e.conntrack)
             .filter(|t| !t.conns().is_empty())
+    }
+
+    /// The FDB of a vxlan device: its static entries, and what it learned.
+    pub fn vxlan_fdb_of(&self, dev: IfaceId) -> crate::vxlan::fdb::VxlanFdb {
+        match self.st.vxlans.get(&dev) {
+            Some(f) => f.clone(),
+            None => crate::vxlan::fdb::VxlanFdb::with_remotes(
+                self.topo.iface(dev).vxlan().map_or(&[], |v| &v.remotes),
+            ),
+        }
     }
 
     /// The FDB of a bridge or wire, if it ever learned anything.

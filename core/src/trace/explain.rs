@@ -144,6 +144,11 @@ impl Event {
                 "the frame is addressed to bridge {} itself: it goes up to the namespace's IP stack instead of out of a port",
                 topo.iface(*bridge).name
             ),
+            EventKind::VxlanEncap { .. }
+            | EventKind::VxlanDecap { .. }
+            | EventKind::VxlanLearn { .. } => {
+                super::tunnel::explain(topo, &self.kind).unwrap_or_default()
+            }
             EventKind::NeighHit { ip, mac } => {
                 format!("ARP cache hit: {ip} is at {mac} on {dev}, no need to ask")
             }

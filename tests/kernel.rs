@@ -3,8 +3,8 @@
 //! would build it, and every probe's kernel result, source seen and TTL on
 //! arrival must equal what the simulator says.
 //!
-//! The build script is generated from the resolved model (any topology
-//! without NAT, `bridge_nf` or vxlan), and uses the helpers in
+//! The build script is generated from the resolved model (any topology),
+//! and uses the helpers in
 //! `tests/kernel/`: `lib.sh` (namespaces, wires, listeners, probes with a
 //! tcpdump capture on the destination), `listen.py` (TCP accepts, UDP
 //! echoes) and `probe.py` (one TCP connect or UDP datagram, 5 s, with

@@ -27,6 +27,7 @@ pub const ALL: &[Example] = examples![
     "router.yaml",
     "published-port.yaml",
     "nat-two-hosts.yaml",
+    "vxlan-two-hosts.yaml",
 ];
 
 /// The example the demo opens with.

@@ -28,6 +28,9 @@ pub const ALL: &[Example] = examples![
     "published-port.yaml",
     "nat-two-hosts.yaml",
     "vxlan-two-hosts.yaml",
+    "vxlan-three-hosts.yaml",
+    "vxlan-routed.yaml",
+    "vxlan-vni-mismatch.yaml",
 ];
 
 /// The example the demo opens with.

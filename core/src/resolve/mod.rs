@@ -336,6 +336,7 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
         }
     }
     links::settle_masters(cx, &d, &ids, &mut ifaces);
+    bridge_mtus(&d, &ids, &mut ifaces);
 
     // Nodes, with their routes, NAT rules and sockets.
     let nodes_path = root_path.key("nodes");
@@ -415,6 +416,28 @@ fn kernel_ifindexes(ifaces: &mut [Iface], veths: &[VethPair], wires: &[Wire]) {
         *k += 1;
         if let Some(i) = ifaces.get_mut(id.index()) {
             i.ifindex = *k;
+        }
+    }
+}
+
+/// A bridge whose MTU the file does not give takes the smallest of its
+/// ports' (`br_mtu_auto_adjust`; measured: a bridge with a vxlan port, MTU
+/// 1450, has MTU 1450 too).
+fn bridge_mtus(d: &Drafts<'_>, ids: &Ids, ifaces: &mut [Iface]) {
+    for (ni, n) in d.nodes.iter().enumerate() {
+        for (fi, f) in n.ifaces.iter().enumerate() {
+            if f.kind() != IfaceKind::Bridge || f.mtu.is_some() {
+                continue;
+            }
+            let id = ids.of(ni, Local::If(fi));
+            let min = ifaces
+                .iter()
+                .filter(|i| i.master == Some(id))
+                .map(|i| i.mtu)
+                .min();
+            if let (Some(min), Some(b)) = (min, ifaces.get_mut(id.index())) {
+                b.mtu = min;
+            }
         }
     }
 }

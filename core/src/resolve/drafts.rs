@@ -106,9 +106,10 @@ impl Use {
 }
 
 pub(crate) struct VxlanDraft<'n> {
-    pub vni: Option<Vni>,
-    pub local: Option<Ipv4Addr>,
-    pub remotes: Vec<Ipv4Addr>,
+    /// With the place of its value, for the errors that need it.
+    pub vni: Option<(Vni, Pos)>,
+    pub local: Option<(Ipv4Addr, Pos)>,
+    pub remotes: Vec<(Ipv4Addr, Pos)>,
     pub dev: Option<(&'n str, Pos)>,
     pub port: u16,
 }

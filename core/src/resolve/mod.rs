@@ -26,6 +26,7 @@ mod nodes;
 mod probes;
 mod report;
 mod routes;
+mod vxlan;
 mod yaml;
 
 #[cfg(test)]
@@ -475,13 +476,16 @@ fn settle_vxlan(cx: &mut Cx<'_>, d: &Drafts<'_>, ids: &Ids) -> FxHashMap<IfaceId
                     }
                 },
             };
-            if let (Some(vni), Some(local)) = (v.vni, v.local) {
+            if !n.bad_addresses {
+                vxlan::check(cx, d, ni, fi, v);
+            }
+            if let (Some((vni, _)), Some((local, _))) = (v.vni, v.local) {
                 out.insert(
                     ids.of(ni, Local::If(fi)),
                     Vxlan {
                         vni,
                         local,
-                        remotes: v.remotes.clone(),
+                        remotes: v.remotes.iter().map(|r| r.0).collect(),
                         dev,
                         port: v.port,
                     },

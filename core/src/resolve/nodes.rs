@@ -426,7 +426,8 @@ fn vxlan<'n>(
     let vni = match k.get("vni") {
         Some(n) => cx
             .number(n, &path.key("vni"), "the VNI", 1, Vni::MAX)
-            .and_then(Vni::try_new),
+            .and_then(Vni::try_new)
+            .map(|v| (v, n.pos)),
         None => {
             cx.err(
                 pos,
@@ -438,7 +439,7 @@ fn vxlan<'n>(
         }
     };
     let local = match k.get("local") {
-        Some(n) => cx.ipv4(n, &path.key("local")),
+        Some(n) => cx.ipv4(n, &path.key("local")).map(|a| (a, n.pos)),
         None => {
             cx.err(
                 pos,
@@ -449,7 +450,7 @@ fn vxlan<'n>(
             None
         }
     };
-    let mut remotes: Vec<Ipv4Addr> = Vec::new();
+    let mut remotes: Vec<(Ipv4Addr, Pos)> = Vec::new();
     if let Some(n) = k.get("remotes") {
         let rp = path.key("remotes");
         if let Some(items) = cx.list(
@@ -460,7 +461,7 @@ fn vxlan<'n>(
         ) {
             for (i, it) in items.iter().enumerate() {
                 if let Some(a) = cx.ipv4(it, &rp.index(i)) {
-                    remotes.push(a);
+                    remotes.push((a, it.pos));
                 }
             }
         }

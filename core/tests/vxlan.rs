@@ -151,7 +151,10 @@ fn head_end_replication_until_learned() {
          00:00:00:00:00:00 dev vxlan0 dst 192.168.1.3 self permanent\n"
     ));
     // The bridge learned c3 behind its vxlan port, listed before vxlan0's own.
-    assert!(fdb.contains("02:42:0a:01:00:03 dev vxlan0 master br0 \n"), "{fdb}");
+    assert!(
+        fdb.contains("02:42:0a:01:00:03 dev vxlan0 master br0 \n"),
+        "{fdb}"
+    );
 }
 
 #[test]
@@ -175,7 +178,10 @@ fn a_vni_mismatch_and_a_missing_remote_are_drops_with_reasons() {
     assert!(sim.trace().iter().any(|e| matches!(
         e.kind,
         EventKind::Drop {
-            reason: DropReason::VxlanNoVni { vni: 42, port: 4789 }
+            reason: DropReason::VxlanNoVni {
+                vni: 42,
+                port: 4789
+            }
         }
     )));
     let mut sim = Sim::new(overlay(4789, 42, 42, "[]"));

@@ -121,8 +121,22 @@ fn vxlan_frames_decode_in_tshark_with_their_inner_frame() {
         let fields = Command::new("tshark")
             .arg("-r")
             .arg(&out)
-            .args(["-Y", "udp.port == 4789", "-T", "fields", "-E", "separator=|"])
-            .args(["-e", "frame.protocols", "-e", "vxlan.vni", "-e", "vxlan.flags"])
+            .args([
+                "-Y",
+                "udp.port == 4789",
+                "-T",
+                "fields",
+                "-E",
+                "separator=|",
+            ])
+            .args([
+                "-e",
+                "frame.protocols",
+                "-e",
+                "vxlan.vni",
+                "-e",
+                "vxlan.flags",
+            ])
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&fields.stdout).into_owned();

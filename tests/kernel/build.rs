@@ -82,7 +82,10 @@ pub fn script(file: &str, topo: &Topology, reached: &[Option<NodeId>], lib: &Pat
             let _ = writeln!(w, "wire_port {} {} w{k} p{}", ns(i.node), q(&i.name), p + 1);
         }
     }
-    let _ = writeln!(w, "# vxlan devices, after their underlay (learning on, the default)");
+    let _ = writeln!(
+        w,
+        "# vxlan devices, after their underlay (learning on, the default)"
+    );
     for i in &topo.ifaces {
         if let Some(v) = i.vxlan() {
             let dev = v
@@ -149,7 +152,10 @@ pub fn script(file: &str, topo: &Topology, reached: &[Option<NodeId>], lib: &Pat
             q(&i.name)
         );
     }
-    let _ = writeln!(w, "# vxlan remotes: the all-zero FDB entry, one destination each");
+    let _ = writeln!(
+        w,
+        "# vxlan remotes: the all-zero FDB entry, one destination each"
+    );
     for i in &topo.ifaces {
         for r in i.vxlan().map_or(&[][..], |v| &v.remotes) {
             let _ = writeln!(

@@ -46,8 +46,18 @@ pub(crate) use sched::Action;
 
 /// How long a probe waits for an answer.
 pub const PROBE_TIMEOUT: Time = 5 * crate::time::SECOND;
-/// Events one run may produce before it is declared a storm.
+/// Events one run may produce before it is declared a storm, in a small
+/// topology; see [`event_budget`].
 pub const EVENT_BUDGET: usize = 50_000;
+
+/// Events one run of `topo` may produce before it is declared a storm: one
+/// broadcast legitimately reaches every interface once (an ARP request on
+/// an overlay of 100 hosts with 100 containers each is replicated to every
+/// host and flooded to every container), so the bound grows with the
+/// number of interfaces, 16 events each.
+pub fn event_budget(topo: &Topology) -> usize {
+    EVENT_BUDGET.max(topo.ifaces.len().saturating_mul(16))
+}
 
 /// What the events being recorded belong to: the event that led to them,
 /// the packet they concern and the probe they are part of. It travels with
@@ -434,7 +444,7 @@ impl Net<'_> {
             if self.at_limit() {
                 break;
             }
-            if self.events_total() - first_event > EVENT_BUDGET {
+            if self.events_total() - first_event > event_budget(self.topo) {
                 self.stop_storm(first_event);
                 break;
             }

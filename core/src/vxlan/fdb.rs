@@ -64,10 +64,14 @@ pub enum Snooped {
     Refreshed,
     New,
     /// It moved here from another remote.
-    Moved { from: Ipv4Addr },
+    Moved {
+        from: Ipv4Addr,
+    },
     /// A static entry says it is behind another remote: the kernel drops
     /// the packet rather than move it.
-    StaticElsewhere { dst: Ipv4Addr },
+    StaticElsewhere {
+        dst: Ipv4Addr,
+    },
     /// Group addresses are not learned.
     Ignored,
 }

@@ -59,7 +59,9 @@ pub fn src_port(inner: &[u8]) -> u16 {
             h = h.wrapping_mul(0x0100_0193);
         }
     };
-    let ip = inner.get(14..).filter(|_| inner.get(12..14) == Some(&[8, 0]));
+    let ip = inner
+        .get(14..)
+        .filter(|_| inner.get(12..14) == Some(&[8, 0]));
     match ip.and_then(|ip| Some((ip, usize::from(ip.first()? & 0x0f) * 4))) {
         Some((ip, ihl)) if ip.len() >= 20 => {
             eat(&ip[12..20]);
@@ -163,7 +165,9 @@ impl Net<'_> {
             Some(r) if r.dev == dev => {
                 self.drop_at(Place::Iface(dev), DropReason::VxlanLoop(p.view.dst))
             }
-            Some(r) => self.ip_finish_output(node, &r, p, crate::neigh::Origin::Local { flow: None }),
+            Some(r) => {
+                self.ip_finish_output(node, &r, p, crate::neigh::Origin::Local { flow: None })
+            }
             None => self.drop_at(Place::Iface(dev), DropReason::VxlanNoRoute(p.view.dst)),
         }
     }

@@ -82,7 +82,9 @@ mod tests {
         // `ip link add vxlan0 type vxlan id 42 ...`): 0800 0000 0000 2a00.
         let h = VxlanHeader { vni: vni(42) };
         assert_eq!(h.to_bytes(), [0x08, 0, 0, 0, 0, 0, 0x2a, 0]);
-        let h = VxlanHeader { vni: vni(0x00ab_cdef) };
+        let h = VxlanHeader {
+            vni: vni(0x00ab_cdef),
+        };
         assert_eq!(h.to_bytes(), [0x08, 0, 0, 0, 0xab, 0xcd, 0xef, 0]);
     }
 
@@ -98,9 +100,21 @@ mod tests {
     #[test]
     fn refuses_what_the_kernel_drops() {
         assert!(VxlanHeader::parse(&[8, 0, 0, 0, 0, 0, 1]).is_err(), "short");
-        assert!(VxlanHeader::parse(&[0, 0, 0, 0, 0, 0, 1, 0]).is_err(), "no I flag");
-        assert!(VxlanHeader::parse(&[8, 1, 0, 0, 0, 0, 1, 0]).is_err(), "reserved");
-        assert!(VxlanHeader::parse(&[8, 0, 0, 0, 0, 0, 1, 1]).is_err(), "reserved");
-        assert!(VxlanHeader::parse(&[8, 0, 0, 0, 0, 0, 0, 0]).is_err(), "VNI 0");
+        assert!(
+            VxlanHeader::parse(&[0, 0, 0, 0, 0, 0, 1, 0]).is_err(),
+            "no I flag"
+        );
+        assert!(
+            VxlanHeader::parse(&[8, 1, 0, 0, 0, 0, 1, 0]).is_err(),
+            "reserved"
+        );
+        assert!(
+            VxlanHeader::parse(&[8, 0, 0, 0, 0, 0, 1, 1]).is_err(),
+            "reserved"
+        );
+        assert!(
+            VxlanHeader::parse(&[8, 0, 0, 0, 0, 0, 0, 0]).is_err(),
+            "VNI 0"
+        );
     }
 }

@@ -268,4 +268,34 @@ proptest! {
         sim.run_all();
         decap_matches_encap(sim.trace());
     }
+
+    /// Real VXLAN packets, a few bytes changed (outer or inner), fed to
+    /// any interface: handled or dropped, never a panic.
+    #[test]
+    fn mutated_vxlan_packets_are_handled_or_dropped(
+        flips in proptest::collection::vec((0usize..120, any::<u8>()), 1..6),
+        which in 0usize..1000,
+        iface in 0u32..64,
+    ) {
+        let t = example("vxlan-two-hosts.yaml");
+        let mut sim = Sim::new(Arc::clone(&t));
+        sim.run_all();
+        let frames: Vec<Vec<u8>> = sim
+            .trace()
+            .iter()
+            .filter_map(|e| e.bytes())
+            .filter(|b| b.len() > 50 && b[36..38] == [0x12, 0xb5])
+            .map(|b| b.to_vec())
+            .collect();
+        prop_assume!(!frames.is_empty());
+        let mut f = frames[which % frames.len()].clone();
+        for (pos, val) in flips {
+            let len = f.len();
+            f[pos % len] = val;
+        }
+        let iface = netsim_core::model::IfaceId(iface % t.ifaces.len() as u32);
+        let (a, b) = sim.inject(iface, &f);
+        prop_assert!(b > a);
+        let _ = netsim_core::trace::render(&t, &sim.trace()[a..b]);
+    }
 }

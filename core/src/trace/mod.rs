@@ -143,8 +143,7 @@ pub enum DropReason {
     StrayReset,
     /// The packet is larger than the interface's MTU.
     TooBig { len: usize, mtu: u32 },
-    /// A vxlan device has no FDB entry for the destination MAC and no
-    /// all-zero entry (no `remotes`): nowhere to send it.
+    /// A vxlan device has no FDB entry for the frame, not even all-zero.
     VxlanNoRemote,
     /// No route to the remote VTEP for the outer packet.
     VxlanNoRoute(Ipv4Addr),
@@ -154,8 +153,7 @@ pub enum DropReason {
     VxlanNoVni { vni: u32, port: u16 },
     /// The inner frame comes from the vxlan device's own MAC: a loop.
     VxlanOwnSource(MacAddr),
-    /// The inner source MAC has a static FDB entry to another VTEP: the
-    /// kernel neither moves the entry nor takes the frame.
+    /// The inner source MAC has a static FDB entry to another VTEP.
     VxlanStaticEntry {
         mac: MacAddr,
         dst: Ipv4Addr,
@@ -360,11 +358,9 @@ pub enum EventKind {
     },
     /// The frame is for the bridge's own address: passed up to its stack.
     PassUp { bridge: IfaceId },
-    /// A vxlan device wraps a frame in outer IPv4/UDP/VXLAN headers for
-    /// one remote VTEP (`vxlan_xmit`): the FDB entry of `fdb_mac` (all
-    /// zeros: the default entry, one of `copies` copies, head-end
-    /// replication) sends it from `local` to `remote`, UDP `src_port` to
-    /// `port`. The outer packet keeps the inner one's `packet` id.
+    /// `vxlan_xmit` wraps a frame for one remote VTEP, by the FDB entry of
+    /// `fdb_mac` (all zeros: the default one, `copies` copies, head-end
+    /// replication). The outer packet keeps the inner one's `packet` id.
     VxlanEncap {
         dev: IfaceId,
         vni: crate::model::Vni,
@@ -377,9 +373,8 @@ pub enum EventKind {
         #[serde(skip)]
         inner: Bytes,
     },
-    /// A VXLAN packet from VTEP `from` to `to` (UDP `src_port` to `port`)
-    /// is unwrapped by the vxlan device of its VNI (`vxlan_rcv`): the inner
-    /// frame is received on that device.
+    /// `vxlan_rcv`: the device of its VNI unwraps a VXLAN packet from VTEP
+    /// `from`; the inner frame is received on that device.
     VxlanDecap {
         dev: IfaceId,
         vni: crate::model::Vni,

@@ -158,6 +158,24 @@ fn head_end_replication_until_learned() {
 }
 
 #[test]
+fn a_remote_listed_twice_is_one_destination() {
+    // `bridge fdb append` of an existing destination does nothing.
+    let t = overlay(4789, 42, 42, "[192.168.1.2, 192.168.1.2]");
+    let h1 = t.node_by_name("h1").unwrap();
+    let mut sim = Sim::new(t);
+    sim.run_probe(0).unwrap();
+    assert!(encaps(sim.trace())
+        .iter()
+        .all(|e| matches!(e.kind, EventKind::VxlanEncap { copies: 1, .. })));
+    let fdb = view::render(&sim, h1, View::Fdb);
+    assert_eq!(
+        fdb.matches("00:00:00:00:00:00 dev vx dst").count(),
+        1,
+        "{fdb}"
+    );
+}
+
+#[test]
 fn another_port_works_end_to_end() {
     let t = overlay(8472, 5, 5, "[192.168.1.2]");
     let mut sim = Sim::new(t);

@@ -14,6 +14,8 @@ pub(crate) struct NodeDraft<'n> {
     pub routes: Option<&'n Node<'n>>,
     pub nat: Option<&'n Node<'n>>,
     pub listen: Vec<Listen>,
+    /// Where `listen:` is written (the node's key without one).
+    pub listen_pos: Pos,
     /// Some address of it was refused: checks that need its addresses
     /// (gateways, probe destinations) stay quiet rather than pile up.
     pub bad_addresses: bool,

@@ -485,7 +485,15 @@ fn settle_vxlan(cx: &mut Cx<'_>, d: &Drafts<'_>, ids: &Ids) -> FxHashMap<IfaceId
                     Vxlan {
                         vni,
                         local,
-                        remotes: v.remotes.iter().map(|r| r.0).collect(),
+                        // A remote appended twice is one destination
+                        // (`bridge fdb append` of an existing one does
+                        // nothing, measured).
+                        remotes: v.remotes.iter().fold(Vec::new(), |mut out, r| {
+                            if !out.contains(&r.0) {
+                                out.push(r.0);
+                            }
+                            out
+                        }),
                         dev,
                         port: v.port,
                     },

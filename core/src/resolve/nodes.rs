@@ -127,6 +127,7 @@ fn node<'n>(
         routes: None,
         nat: None,
         listen: Vec::new(),
+        listen_pos: pos,
         bad_addresses: false,
     };
     if body.is_null() {
@@ -227,6 +228,7 @@ fn node<'n>(
     d.nat = f.get("nat");
     if let Some(n) = f.get("listen") {
         d.listen = listen(cx, n, &path.key("listen"));
+        d.listen_pos = n.pos;
     }
     d
 }

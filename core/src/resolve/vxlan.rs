@@ -1,11 +1,12 @@
 //! The rules of a vxlan interface that need the whole node: its `dev` has
 //! an address to send from, `local` is one of the node's addresses, no
-//! remote is the node itself, and no two vxlan devices of a node share a
-//! VNI on one port (the kernel refuses the second: "A VXLAN device with the
+//! remote is the node itself, no listener takes its port, and no two vxlan
+//! devices of a node share a VNI on one port (the kernel refuses the second: "A VXLAN device with the
 //! specified VNI already exists").
 
 use super::drafts::{Drafts, Local, VxlanDraft};
 use super::Cx;
+use crate::model::L4Proto;
 
 /// Reports every broken rule of the vxlan draft `v`, interface `fi` of
 /// node `ni`.
@@ -64,6 +65,22 @@ pub(super) fn check(cx: &mut Cx<'_>, d: &Drafts<'_>, ni: usize, fi: usize, v: &V
                 Some("list the `local` addresses of the other hosts' vxlan devices, and remove this one".into()),
             );
         }
+    }
+    // The vxlan's socket holds its port on every address (measured: a
+    // listener on it then fails with EADDRINUSE).
+    if n.listen
+        .iter()
+        .any(|l| l.proto == L4Proto::Udp && l.port == v.port)
+    {
+        cx.err(
+            n.listen_pos,
+            format!("nodes.{}.listen", n.name),
+            format!(
+                "`udp/{}` is the port of vxlan `{name}` on this node: its socket holds the port, and a listener cannot have it too (EADDRINUSE)",
+                v.port
+            ),
+            Some(format!("remove `udp/{}` from `listen`, or give `{name}` another `port`", v.port)),
+        );
     }
     if let Some((vni, pos)) = v.vni {
         let first = n.ifaces[..fi.min(n.ifaces.len())].iter().find(|f| {

@@ -218,7 +218,11 @@ fn prerequisites() -> bool {
 ///   list, valid states as one;
 /// - a bridge sends IGMP reports for 224.0.0.106 when it comes up (its
 ///   multicast snooping's router discovery); netsim has no IGMP, so
-///   another bridge learning a bridge's MAC from them is left out.
+///   another bridge learning a bridge's MAC from them is left out, and so
+///   is a vxlan device learning it behind a remote VTEP (when the report
+///   crossed an overlay: `BR-MAC dev vxlan0 dst IP self`). Everything else
+///   of a vxlan (its `ip addr`, its FDB lines, the bridge's entries for it)
+///   is compared.
 fn normalise(topo: &Topology, node: &str, which: &str, text: &str) -> String {
     let nics: Vec<&str> = topo
         .node_by_name(node)

@@ -34,7 +34,7 @@ pub(super) fn explain(topo: &Topology, kind: &EventKind) -> Option<String> {
                 format!("fdb: {fdb_mac} dst {remote}")
             };
             format!(
-                "{name}: encapsulate for VNI {vni} to {remote}:{port} ({why}): {} inside outer IPv4 {local} > {remote}, UDP {src_port} > {port} (source port from a hash of the inner flow), VXLAN VNI {vni}; the host routes the outer packet like any other",
+                "{name}: encapsulate for VNI {vni} to {remote}:{port} ({why}): {}, wrapped in outer IPv4 {local} > {remote}, UDP {src_port} > {port} (source port from a hash of the inner flow) and VXLAN VNI {vni}; the host routes the outer packet like any other",
                 describe_frame(inner)
             )
         }

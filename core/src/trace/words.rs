@@ -155,4 +155,6 @@ pub enum Lesson {
     ConnectedRoute,
     /// The routing table `local`.
     LocalTable,
+    /// What VXLAN does with a frame.
+    Vxlan,
 }

@@ -53,8 +53,7 @@ impl Net<'_> {
         // `udp_rcv` → the vxlan socket's `encap_rcv`, before any other socket.
         if let (L4::Udp(u), false) = (&p.view.l4, to_broadcast) {
             if self.is_vxlan_port(node, u.dst_port) {
-                let u = u.clone();
-                self.vxlan_rcv(node, &p.view, &u);
+                self.vxlan_rcv(node, &p.view, u);
                 return;
             }
         }

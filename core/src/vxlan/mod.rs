@@ -101,8 +101,15 @@ impl Net<'_> {
             self.drop_at(place, DropReason::VxlanNoRemote);
             return;
         };
-        let (fdb_mac, remotes) = (hit.mac(), hit.dsts().to_vec());
-        let copies = remotes.len() as u32;
+        let (fdb_mac, dsts) = (hit.mac(), hit.dsts());
+        let copies = dsts.len() as u32;
+        // The FDB is borrowed from the state that sending changes: copy the
+        // destinations out, without an allocation for the usual single one.
+        let (first, rest) = match dsts.split_first() {
+            Some((f, r)) => (Some(*f), if r.is_empty() { Vec::new() } else { r.to_vec() }),
+            None => (None, Vec::new()),
+        };
+        let remotes = first.into_iter().chain(rest);
         let src_port = src_port(&bytes);
         // The copies leave together, each caused by the same decision.
         let cx = self.st.cx;

@@ -16,6 +16,11 @@
 //!   the stop at the event bound (the budget: 10 ms), and the same ring
 //!   with STP (`stp.yaml`, the tree computed on first use), against the
 //!   cold docker0 ping in the same run.
+//! - `vxlan`: a ping across the two-host overlay (`vxlan-two-hosts`)
+//!   against the docker0 ping, both warm (target: at most 2×); resolving
+//!   100 hosts with 100 containers each on one overlay (target: 300 ms);
+//!   a learned ping between two containers of that overlay with 10 and
+//!   with 100 hosts (target: 50 µs, the same for both).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -271,12 +276,97 @@ fn bench_storm(c: &mut Criterion) {
     g.finish();
 }
 
+/// `hosts` hosts on one wire, each with a bridge, a vxlan (VNI 42) whose
+/// remotes are all the other hosts, and `per_host` containers, all in
+/// 10.200.0.0/16. One probe: the first container of the first host to the
+/// last container of the last host.
+fn overlay_yaml(hosts: usize, per_host: usize) -> String {
+    use core::fmt::Write as _;
+    let mut y = String::from("name: overlay\nnodes:\n");
+    let addr = |h: usize, i: usize| format!("10.200.{h}.{}", i + 2);
+    let under = |h: usize| format!("192.168.{}.{}", h / 250, h % 250 + 1);
+    for h in 0..hosts {
+        let remotes: Vec<String> = (0..hosts).filter(|&o| o != h).map(under).collect();
+        let _ = writeln!(
+            y,
+            "  h{h}:\n    kind: host\n    interfaces:\n      eth0: {{ addresses: [{}/16] }}\n      br0: {{ type: bridge }}\n      vxlan0: {{ type: vxlan, vni: 42, local: {}, remotes: [{}], dev: eth0, master: br0 }}",
+            under(h),
+            under(h),
+            remotes.join(", ")
+        );
+        for i in 0..per_host {
+            let _ = writeln!(
+                y,
+                "  c{h}-{i}:\n    kind: container\n    on: h{h}\n    interfaces:\n      eth0: {{ addresses: [{}/16] }}",
+                addr(h, i)
+            );
+        }
+    }
+    y.push_str("links:\n");
+    for h in 0..hosts {
+        for i in 0..per_host {
+            let _ = writeln!(y, "  - {{ veth: [c{h}-{i}:eth0, h{h}:v{i}], master: br0 }}");
+        }
+    }
+    let ends: Vec<String> = (0..hosts).map(|h| format!("h{h}:eth0")).collect();
+    let _ = writeln!(y, "  - wire: [{}]\n    name: lan", ends.join(", "));
+    let _ = writeln!(
+        y,
+        "probes:\n  - {{ from: c0-0, to: {}, proto: icmp, expect: reply }}",
+        addr(hosts - 1, per_host - 1)
+    );
+    y
+}
+
+fn bench_vxlan(c: &mut Criterion) {
+    use std::sync::Arc;
+    let mut g = c.benchmark_group("vxlan");
+    let warm_bench = |g: &mut criterion::BenchmarkGroup<'_, _>, name: &str, topo: Arc<Topology>| {
+        let probe = topo.probes[0].clone();
+        let mut warm = Sim::new(topo);
+        let first = warm.run_adhoc(0, &probe).result;
+        assert_eq!(first, netsim_core::model::ProbeResult::Reply, "{name}");
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let r = warm.run_adhoc(0, &probe).result;
+                warm.clear_trace();
+                black_box(r)
+            })
+        });
+    };
+    let e = examples::find("docker0.yaml").expect("docker0 example");
+    let mut docker0 = load(e.file, e.yaml);
+    docker0.probes[0] = ping(&docker0, "bus2", Ipv4Addr::new(172, 17, 0, 2));
+    warm_bench(&mut g, "baseline_docker0_ping_warm", Arc::new(docker0));
+    let e = examples::find("vxlan-two-hosts.yaml").expect("vxlan example");
+    warm_bench(
+        &mut g,
+        "two_host_overlay_ping_warm",
+        Arc::new(load(e.file, e.yaml)),
+    );
+    for hosts in [10, 100] {
+        let topo = Arc::new(load("overlay.yaml", &overlay_yaml(hosts, 100)));
+        warm_bench(
+            &mut g,
+            &format!("overlay_ping_warm_{hosts}_hosts_100_each"),
+            topo,
+        );
+    }
+    g.sample_size(10);
+    let yaml = overlay_yaml(100, 100);
+    g.bench_function("load_overlay_100_hosts_100_each", |b| {
+        b.iter(|| black_box(netsim_core::load("overlay.yaml", &yaml).map(|t| t.ifaces.len())))
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_ping,
     bench_path_vs_size,
     bench_resolve,
     bench_nat,
-    bench_storm
+    bench_storm,
+    bench_vxlan
 );
 criterion_main!(benches);

@@ -29,6 +29,10 @@ pub const ALL: &[Example] = examples![
     "nat-two-hosts.yaml",
     "storm.yaml",
     "stp.yaml",
+    "vxlan-two-hosts.yaml",
+    "vxlan-three-hosts.yaml",
+    "vxlan-routed.yaml",
+    "vxlan-vni-mismatch.yaml",
 ];
 
 /// The example the demo opens with.

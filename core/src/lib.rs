@@ -4,7 +4,7 @@
 //!
 //! The data path is split as the kernel's is: [`dev`] (veth, NIC, wire,
 //! loopback), [`bridge`], [`neigh`] (ARP), [`ipv4`], [`netfilter`] and
-//! [`sock`], driven by the run loop of [`sim`] in virtual [`time`].
+//! [`sock`] and [`vxlan`], driven by the run loop of [`sim`] in virtual [`time`].
 //!
 //! The flow is one way: a topology file ([`load`]) becomes a validated
 //! [`model::Topology`]; a [`sim::Sim`] runs its probes, moving real Ethernet
@@ -30,6 +30,7 @@ pub mod text;
 pub mod time;
 pub mod trace;
 pub mod view;
+pub mod vxlan;
 pub mod wire;
 
 pub use error::{Diagnostic, Diagnostics};

@@ -262,7 +262,8 @@ impl Iface {
 }
 
 /// A 24-bit VXLAN network identifier (1..=16777215).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct Vni(u32);
 
 impl Vni {

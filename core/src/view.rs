@@ -137,7 +137,7 @@ pub fn bridge_link(topo: &Topology, node: NodeId) -> String {
             i.ifindex,
             i.mtu,
             topo.iface(m).name,
-            stp::port_cost(i.kind())
+            stp::port_cost(topo, id)
         );
     }
     for &id in &ifaces {
@@ -224,18 +224,9 @@ pub fn ip_addr(topo: &Topology, node: NodeId) -> String {
                     }
                     _ => String::new(),
                 };
+                // A vxlan's `vxlan id ... dstport ...` line is `ip -d`'s:
+                // plain `ip addr` does not print it (measured).
                 let _ = writeln!(out, "    link/ether {} brd ff:ff:ff:ff:ff:ff{netns}", i.mac);
-                if let Some(v) = i.vxlan() {
-                    let dev = v
-                        .dev
-                        .map(|d| format!(" dev {}", topo.iface(d).name))
-                        .unwrap_or_default();
-                    let _ = writeln!(
-                        out,
-                        "    vxlan id {} local {}{dev} srcport 0 0 dstport {}",
-                        v.vni, v.local, v.port
-                    );
-                }
             }
         }
         for a in &i.addresses {
@@ -388,6 +379,21 @@ const BRIDGE_GROUPS: [&str; 4] = [
     "01:00:5e:00:00:01",
 ];
 
+/// A vxlan device's own FDB as `bridge fdb show` lists it (`vxlan_fdb_dump`,
+/// instead of the multicast addresses other devices list): newest entry
+/// first, one line per remote, learned ones without `permanent`
+/// (measured: `00:00:00:00:00:00 dev vxlan0 dst 192.168.1.12 self
+/// permanent`, `02:42:0a:00:00:03 dev vxlan0 dst 192.168.1.12 self `).
+fn vxlan_fdb(sim: &Sim, dev: crate::model::IfaceId, out: &mut String) {
+    let name = &sim.topology().iface(dev).name;
+    for e in sim.vxlan_fdb_of(dev).entries(sim.now()) {
+        let state = if e.permanent { "permanent" } else { "" };
+        for d in &e.dsts {
+            let _ = writeln!(out, "{} dev {name} dst {d} self {state}", e.mac);
+        }
+    }
+}
+
 /// `bridge fdb show`: every interface but `lo`, by ifindex, as the kernel
 /// dumps them (`rtnl_fdb_dump`). A bridge lists its multicast addresses
 /// (`self permanent`), then its own MAC; a bridge port the MACs learned
@@ -421,10 +427,15 @@ pub fn bridge_fdb(sim: &Sim, node: NodeId) -> String {
                     }
                 }
                 let _ = writeln!(out, "{} dev {name} master {bname} permanent", i.mac);
-                for g in IFACE_GROUPS {
-                    let _ = writeln!(out, "{g} dev {name} self permanent");
+                if i.kind() == IfaceKind::Vxlan {
+                    vxlan_fdb(sim, id, &mut out);
+                } else {
+                    for g in IFACE_GROUPS {
+                        let _ = writeln!(out, "{g} dev {name} self permanent");
+                    }
                 }
             }
+            (IfaceKind::Vxlan, None) => vxlan_fdb(sim, id, &mut out),
             (_, None) => {
                 for g in IFACE_GROUPS {
                     let _ = writeln!(out, "{g} dev {name} self permanent");

@@ -99,11 +99,12 @@ enum Command {
     ///
     /// `addr` is `ip addr` (with `eth0@if5`-style veth peers), `route` is
     /// `ip route`, `neigh` is `ip neigh` (the ARP cache the probes filled),
-    /// `fdb` is `bridge fdb show` (what the node's bridges learned, and every
-    /// interface's multicast entries), `conntrack` is `conntrack -L`, `nft`
-    /// is `nft list ruleset`, `stp` is `bridge link` (each port's state)
-    /// followed by each STP bridge's root and each port's role (from
-    /// sysfs). Without a view, all of them. By default the
+    /// `fdb` is `bridge fdb show` (what the node's bridges learned, each
+    /// vxlan's own FDB with `dst`, and every other interface's multicast
+    /// entries), `conntrack` is `conntrack -L`, `nft` is `nft list
+    /// ruleset`, `stp` is `bridge link` (each port's state) followed by
+    /// each STP bridge's root and each port's role (from sysfs). Without a
+    /// view, all of them. By default the
     /// state after every probe; `--after-probe` and `--at-event` stop the run
     /// earlier.
     ///

@@ -91,3 +91,70 @@ fn every_capture_opens_in_tshark_clean_and_whole() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The overlay examples' captures: every UDP packet to port 4789 decodes in
+/// tshark as VXLAN with the example's VNI and an inner Ethernet frame
+/// carrying ARP or IPv4, none malformed (the check above).
+#[test]
+fn vxlan_frames_decode_in_tshark_with_their_inner_frame() {
+    if std::env::var("NETSIM_SKIP_TSHARK").as_deref() == Ok("1") {
+        println!("pcap check SKIPPED: NETSIM_SKIP_TSHARK=1");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("netsim-pcap-vxlan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut problems = Vec::new();
+    for (file, vni) in [
+        ("vxlan-two-hosts", "42"),
+        ("vxlan-three-hosts", "100"),
+        ("vxlan-routed", "7"),
+    ] {
+        let out = dir.join(format!("{file}.pcapng"));
+        let run = Command::new(env!("CARGO_BIN_EXE_netsim"))
+            .arg("trace")
+            .arg(root().join("examples").join(format!("{file}.yaml")))
+            .arg("--pcap")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{file}: netsim trace failed");
+        let fields = Command::new("tshark")
+            .arg("-r")
+            .arg(&out)
+            .args([
+                "-Y",
+                "udp.port == 4789",
+                "-T",
+                "fields",
+                "-E",
+                "separator=|",
+            ])
+            .args([
+                "-e",
+                "frame.protocols",
+                "-e",
+                "vxlan.vni",
+                "-e",
+                "vxlan.flags",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&fields.stdout).into_owned();
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.is_empty() {
+            problems.push(format!("{file}: no packet to UDP port 4789 in the capture"));
+        }
+        for l in lines {
+            let f: Vec<&str> = l.split('|').collect();
+            let inner = f[0].strip_prefix("eth:ethertype:ip:udp:vxlan:eth:ethertype:");
+            let ok = inner.is_some_and(|r| r.starts_with("arp") || r.starts_with("ip:"))
+                && f.get(1) == Some(&vni)
+                && f.get(2) == Some(&"0x0800");
+            if !ok {
+                problems.push(format!("{file}: not VXLAN {vni} with an inner frame: {l}"));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -1,6 +1,7 @@
 //! The kernel cross-check's builder: a bash script that builds a resolved
 //! topology on the real kernel as `netsim apply` will (a namespace per node,
-//! a bridge namespace per wire, veths, bridges, MACs, MTUs, addresses,
+//! a bridge namespace per wire, veths, bridges, vxlan devices and their
+//! remotes, MACs, MTUs, addresses,
 //! routes, nftables, listeners), runs its probes and prints the views. It is
 //! what `netsim apply` will replace; `tests/kernel.rs` runs it and compares.
 
@@ -19,11 +20,6 @@ pub fn q(s: &str) -> String {
 /// Why this topology cannot be checked by this generic builder, if it cannot.
 pub fn unsupported(topo: &Topology) -> Option<String> {
     let mut why = Vec::new();
-    for i in &topo.ifaces {
-        if i.kind() == IfaceKind::Vxlan {
-            why.push(format!("{} is a vxlan", topo.iface_label(i.id)));
-        }
-    }
     // A loop of bridge ports that no spanning tree breaks is a broadcast
     // storm: on the kernel it would saturate the machine, not end.
     let tree = SpanningTree::compute(topo);
@@ -117,6 +113,27 @@ pub fn script(file: &str, topo: &Topology, reached: &[Option<NodeId>], lib: &Pat
             let _ = writeln!(w, "wire_port {} {} w{k} p{}", ns(i.node), q(&i.name), p + 1);
         }
     }
+    let _ = writeln!(
+        w,
+        "# vxlan devices, after their underlay (learning on, the default)"
+    );
+    for i in &topo.ifaces {
+        if let Some(v) = i.vxlan() {
+            let dev = v
+                .dev
+                .map(|d| format!(" dev {}", q(&topo.iface(d).name)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                w,
+                "must ip -n {} link add name {} type vxlan id {} local {}{dev} dstport {}",
+                ns(i.node),
+                q(&i.name),
+                v.vni,
+                v.local,
+                v.port
+            );
+        }
+    }
     let ifaces: Vec<_> = topo
         .ifaces
         .iter()
@@ -165,6 +182,20 @@ pub fn script(file: &str, topo: &Topology, reached: &[Option<NodeId>], lib: &Pat
             ns(i.node),
             q(&i.name)
         );
+    }
+    let _ = writeln!(
+        w,
+        "# vxlan remotes: the all-zero FDB entry, one destination each"
+    );
+    for i in &topo.ifaces {
+        for r in i.vxlan().map_or(&[][..], |v| &v.remotes) {
+            let _ = writeln!(
+                w,
+                "must bridge -n {} fdb append 00:00:00:00:00:00 dev {} dst {r}",
+                ns(i.node),
+                q(&i.name)
+            );
+        }
     }
     let _ = writeln!(w, "# routes");
     for n in &topo.nodes {

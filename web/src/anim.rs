@@ -299,10 +299,10 @@ pub fn group(e: &Event) -> &'static str {
     if name.contains("nat") || name.contains("conntrack") {
         return "NAT";
     }
-    if name.contains("vxlan") || name.contains("encap") {
-        return "VXLAN";
-    }
     match &e.kind {
+        EventKind::VxlanEncap { .. }
+        | EventKind::VxlanDecap { .. }
+        | EventKind::VxlanLearn { .. } => "VXLAN",
         EventKind::FrameSent { .. } | EventKind::FrameReceived { .. } => e
             .bytes()
             .map(|b| FrameKind::of_layers(&dissect(b)))
@@ -548,5 +548,29 @@ mod tests {
         for g in ["ARP", "ICMP", "bridge", "route"] {
             assert!(gs.contains(&g), "{g}");
         }
+    }
+
+    #[test]
+    fn the_overlay_is_filed_under_vxlan_and_its_pills_say_so() {
+        let r = run("vxlan-two-hosts", 0);
+        for (e, g) in r.events.iter().zip(&r.groups) {
+            if matches!(
+                e.kind,
+                EventKind::VxlanEncap { .. } | EventKind::VxlanDecap { .. }
+            ) {
+                assert_eq!(*g, "VXLAN", "{}", e.kind_name());
+            }
+        }
+        // The frames between the hosts carry the inner frame: VXLAN pills.
+        let outer = r
+            .events
+            .iter()
+            .filter(|e| matches!(e.place, Place::Wire(_)))
+            .filter_map(|e| e.bytes())
+            .map(|b| FrameKind::of_layers(&dissect(b)))
+            .filter(|k| *k == FrameKind::Vxlan)
+            .count();
+        assert!(outer > 0, "no VXLAN frame on the LAN");
+        assert!(r.events.iter().any(|e| e.kind_name() == "vxlan_decap"));
     }
 }

@@ -139,12 +139,18 @@ pub struct SpanningTree {
 }
 
 /// `port_cost()` of `br_if.c`, from the speed the device reports: veths
-/// (and the NICs of a wire, veths in the kernel check) report 10000 Mb/s;
-/// a device without a speed (a vxlan) gets the old 10 Mb/s guess, 100.
-pub fn port_cost(kind: IfaceKind) -> u32 {
-    match kind {
-        IfaceKind::Veth | IfaceKind::Nic => 2,
-        IfaceKind::Loopback | IfaceKind::Bridge | IfaceKind::Vxlan => 100,
+/// (and the NICs of a wire, veths in the kernel check) report 10000 Mb/s,
+/// cost 2; a vxlan reports the speed of its `dev` (`vxlan_get_link_ksettings`
+/// asks the lower device), and without one no speed: the old 10 Mb/s
+/// guess, 100.
+pub fn port_cost(topo: &Topology, port: IfaceId) -> u32 {
+    let i = topo.iface(port);
+    match (i.kind(), i.vxlan().and_then(|v| v.dev)) {
+        (IfaceKind::Veth | IfaceKind::Nic, _) => 2,
+        (IfaceKind::Vxlan, Some(lower)) if topo.iface(lower).kind() != IfaceKind::Vxlan => {
+            port_cost(topo, lower)
+        }
+        _ => 100,
     }
 }
 
@@ -212,7 +218,7 @@ impl SpanningTree {
                     StpPort {
                         bridge: b,
                         id: PORT_PRIORITY | ((k as u16 + 1) & 0x3ff),
-                        cost: port_cost(topo.iface(p).kind()),
+                        cost: port_cost(topo, p),
                         role: PortRole::Designated,
                         segment: usize::MAX,
                     },

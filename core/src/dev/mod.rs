@@ -2,8 +2,8 @@
 //! (`dev_queue_xmit`, `netif_receive_skb`) for each kind of device: a veth
 //! pair (what goes in one end comes out of the other, in the peer's
 //! namespace), a NIC on a wire (an unmanaged learning switch), `lo`, and a
-//! bridge device (whose frames go to its own forwarding logic). VXLAN comes
-//! with the overlay stage.
+//! bridge device (whose frames go to its own forwarding logic), and a vxlan
+//! device (whose frames are encapsulated, [`crate::vxlan`]).
 //!
 //! Every crossing is recorded as a `frame_sent`, a `transmit` and (when it
 //! arrives) a `frame_received` with the same frame id.
@@ -34,7 +34,11 @@ impl Net<'_> {
                 );
                 self.bridge_output(dev, bytes);
             }
-            Device::Vxlan(_) => self.drop_at(Place::Iface(dev), DropReason::VxlanNotModelled),
+            Device::Vxlan(vx) => {
+                if self.fits_mtu(dev, &bytes) {
+                    self.vxlan_xmit(dev, vx, bytes);
+                }
+            }
             Device::Loopback => {
                 let (to, link) = (Endpoint::Iface(dev), Link::Loopback(dev));
                 self.cross(Place::Iface(dev), Endpoint::Iface(dev), to, link, 0, bytes);
@@ -152,6 +156,12 @@ impl Net<'_> {
                 bytes: bytes.clone(),
             },
         );
+        self.netif_deliver(dev, bytes);
+    }
+
+    /// What `netif_receive_skb` does with a frame once it is on `dev`
+    /// (received from a cable, or decapsulated by a vxlan device).
+    pub(crate) fn netif_deliver(&mut self, dev: IfaceId, bytes: Bytes) {
         if !self.st.flows.is_empty() {
             self.note_entry(self.topo.iface(dev).node, &bytes);
         }

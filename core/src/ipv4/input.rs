@@ -58,6 +58,13 @@ impl Net<'_> {
         };
         let place = Place::Node(node);
         let to_broadcast = self.is_broadcast(node, p.view.dst);
+        // `udp_rcv` → the vxlan socket's `encap_rcv`, before any other socket.
+        if let (L4::Udp(u), false) = (&p.view.l4, to_broadcast) {
+            if self.is_vxlan_port(node, u.dst_port) {
+                self.vxlan_rcv(node, &p.view, u);
+                return;
+            }
+        }
         // A probe goes to one host: a broadcast taken in here is not its
         // arrival.
         if !to_broadcast {

@@ -14,6 +14,8 @@ pub(crate) struct NodeDraft<'n> {
     pub routes: Option<&'n Node<'n>>,
     pub nat: Option<&'n Node<'n>>,
     pub listen: Vec<Listen>,
+    /// Where `listen:` is written (the node's key without one).
+    pub listen_pos: Pos,
     /// Some address of it was refused: checks that need its addresses
     /// (gateways, probe destinations) stay quiet rather than pile up.
     pub bad_addresses: bool,
@@ -106,9 +108,10 @@ impl Use {
 }
 
 pub(crate) struct VxlanDraft<'n> {
-    pub vni: Option<Vni>,
-    pub local: Option<Ipv4Addr>,
-    pub remotes: Vec<Ipv4Addr>,
+    /// With the place of its value, for the errors that need it.
+    pub vni: Option<(Vni, Pos)>,
+    pub local: Option<(Ipv4Addr, Pos)>,
+    pub remotes: Vec<(Ipv4Addr, Pos)>,
     pub dev: Option<(&'n str, Pos)>,
     pub port: u16,
 }

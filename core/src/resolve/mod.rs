@@ -26,6 +26,7 @@ mod nodes;
 mod probes;
 mod report;
 mod routes;
+mod vxlan;
 mod yaml;
 
 #[cfg(test)]
@@ -336,6 +337,7 @@ fn build(cx: &mut Cx<'_>, root: &Node<'_>) -> Option<Topology> {
         }
     }
     links::settle_masters(cx, &d, &ids, &mut ifaces);
+    bridge_mtus(&d, &ids, &mut ifaces);
 
     // Nodes, with their routes, NAT rules and sockets.
     let nodes_path = root_path.key("nodes");
@@ -434,6 +436,28 @@ fn kernel_ifindexes(ifaces: &mut [Iface], veths: &[VethPair], wires: &[Wire]) {
     }
 }
 
+/// A bridge whose MTU the file does not give takes the smallest of its
+/// ports' (`br_mtu_auto_adjust`; measured: a bridge with a vxlan port, MTU
+/// 1450, has MTU 1450 too).
+fn bridge_mtus(d: &Drafts<'_>, ids: &Ids, ifaces: &mut [Iface]) {
+    for (ni, n) in d.nodes.iter().enumerate() {
+        for (fi, f) in n.ifaces.iter().enumerate() {
+            if f.kind() != IfaceKind::Bridge || f.mtu.is_some() {
+                continue;
+            }
+            let id = ids.of(ni, Local::If(fi));
+            let min = ifaces
+                .iter()
+                .filter(|i| i.master == Some(id))
+                .map(|i| i.mtu)
+                .min();
+            if let (Some(min), Some(b)) = (min, ifaces.get_mut(id.index())) {
+                b.mtu = min;
+            }
+        }
+    }
+}
+
 /// A vxlan's underlay `dev`, now that ids exist.
 fn settle_vxlan(cx: &mut Cx<'_>, d: &Drafts<'_>, ids: &Ids) -> FxHashMap<IfaceId, Vxlan> {
     let mut out = FxHashMap::default();
@@ -467,13 +491,24 @@ fn settle_vxlan(cx: &mut Cx<'_>, d: &Drafts<'_>, ids: &Ids) -> FxHashMap<IfaceId
                     }
                 },
             };
-            if let (Some(vni), Some(local)) = (v.vni, v.local) {
+            if !n.bad_addresses {
+                vxlan::check(cx, d, ni, fi, v);
+            }
+            if let (Some((vni, _)), Some((local, _))) = (v.vni, v.local) {
                 out.insert(
                     ids.of(ni, Local::If(fi)),
                     Vxlan {
                         vni,
                         local,
-                        remotes: v.remotes.clone(),
+                        // A remote appended twice is one destination
+                        // (`bridge fdb append` of an existing one does
+                        // nothing, measured).
+                        remotes: v.remotes.iter().fold(Vec::new(), |mut out, r| {
+                            if !out.contains(&r.0) {
+                                out.push(r.0);
+                            }
+                            out
+                        }),
                         dev,
                         port: v.port,
                     },

@@ -127,6 +127,7 @@ fn node<'n>(
         routes: None,
         nat: None,
         listen: Vec::new(),
+        listen_pos: pos,
         bad_addresses: false,
     };
     if body.is_null() {
@@ -227,6 +228,7 @@ fn node<'n>(
     d.nat = f.get("nat");
     if let Some(n) = f.get("listen") {
         d.listen = listen(cx, n, &path.key("listen"));
+        d.listen_pos = n.pos;
     }
     d
 }
@@ -426,7 +428,8 @@ fn vxlan<'n>(
     let vni = match k.get("vni") {
         Some(n) => cx
             .number(n, &path.key("vni"), "the VNI", 1, Vni::MAX)
-            .and_then(Vni::try_new),
+            .and_then(Vni::try_new)
+            .map(|v| (v, n.pos)),
         None => {
             cx.err(
                 pos,
@@ -438,7 +441,7 @@ fn vxlan<'n>(
         }
     };
     let local = match k.get("local") {
-        Some(n) => cx.ipv4(n, &path.key("local")),
+        Some(n) => cx.ipv4(n, &path.key("local")).map(|a| (a, n.pos)),
         None => {
             cx.err(
                 pos,
@@ -449,7 +452,7 @@ fn vxlan<'n>(
             None
         }
     };
-    let mut remotes: Vec<Ipv4Addr> = Vec::new();
+    let mut remotes: Vec<(Ipv4Addr, Pos)> = Vec::new();
     if let Some(n) = k.get("remotes") {
         let rp = path.key("remotes");
         if let Some(items) = cx.list(
@@ -460,7 +463,7 @@ fn vxlan<'n>(
         ) {
             for (i, it) in items.iter().enumerate() {
                 if let Some(a) = cx.ipv4(it, &rp.index(i)) {
-                    remotes.push(a);
+                    remotes.push((a, it.pos));
                 }
             }
         }

@@ -11,7 +11,8 @@
 //! - [`crate::neigh`]: the neighbour cache and ARP;
 //! - [`crate::ipv4`]: routes, `ip_rcv`, `ip_forward`, `ip_output`, ICMP errors;
 //! - [`crate::netfilter`]: the hooks between them;
-//! - [`crate::sock`]: the socket table, TCP, UDP and ICMP echo, and probes.
+//! - [`crate::sock`]: the socket table, TCP, UDP and ICMP echo, and probes;
+//! - [`crate::vxlan`]: VXLAN encapsulation, decapsulation and its FDB.
 //!
 //! This module holds the run loop, the scheduler and the storm bound, and
 //! the state, organised as the kernel's is: per namespace ([`NsState`]),
@@ -51,7 +52,8 @@ pub(crate) use sched::Action;
 
 /// How long a probe waits for an answer.
 pub const PROBE_TIMEOUT: Time = 5 * crate::time::SECOND;
-/// Events one run may produce before it is declared a storm.
+/// Events one run may produce before it is declared a storm, in a small
+/// topology; see [`event_budget`].
 pub const EVENT_BUDGET: usize = 50_000;
 /// How many times one switch may flood the same packet before the run is
 /// declared a storm. Without a loop a switch floods a packet once: a
@@ -60,6 +62,15 @@ pub const EVENT_BUDGET: usize = 50_000;
 /// In a loop every copy comes round again, and this is reached within a
 /// few turns, long before [`EVENT_BUDGET`].
 pub const FLOOD_REPEATS: u32 = 32;
+
+/// Events one run of `topo` may produce before it is declared a storm: one
+/// broadcast legitimately reaches every interface once (an ARP request on
+/// an overlay of 100 hosts with 100 containers each is replicated to every
+/// host and flooded to every container), so the bound grows with the
+/// number of interfaces, 16 events each.
+pub fn event_budget(topo: &Topology) -> usize {
+    EVENT_BUDGET.max(topo.ifaces.len().saturating_mul(16))
+}
 
 /// What the events being recorded belong to: the event that led to them,
 /// the packet they concern and the probe they are part of. It travels with
@@ -127,6 +138,8 @@ pub(crate) struct State {
     /// A switch flooded one packet more than [`FLOOD_REPEATS`] times.
     pub looping: Option<Switch>,
     pub wires: slots::Slots<Fdb>,
+    /// The FDB of each vxlan device that sent or received.
+    pub vxlans: crate::vxlan::Fdbs,
     trace: Vec<Event>,
     /// Events forgotten by [`Sim::clear_trace`]: `trace[k]` is event
     /// number `trace_base + k` of the run.
@@ -361,6 +374,16 @@ impl Sim {
             .filter(|t| !t.conns().is_empty())
     }
 
+    /// The FDB of a vxlan device: its static entries, and what it learned.
+    pub fn vxlan_fdb_of(&self, dev: IfaceId) -> crate::vxlan::fdb::VxlanFdb {
+        match self.st.vxlans.get(&dev) {
+            Some(f) => f.clone(),
+            None => crate::vxlan::fdb::VxlanFdb::with_remotes(
+                self.topo.iface(dev).vxlan().map_or(&[], |v| &v.remotes),
+            ),
+        }
+    }
+
     /// The FDB of a bridge or wire, if it ever learned anything.
     pub fn fdb_of(&self, sw: Switch) -> Option<&Fdb> {
         match sw {
@@ -460,7 +483,9 @@ impl Net<'_> {
             if self.at_limit() {
                 break;
             }
-            if self.st.looping.is_some() || self.events_total() - first_event > EVENT_BUDGET {
+            if self.st.looping.is_some()
+                || self.events_total() - first_event > event_budget(self.topo)
+            {
                 self.stop_storm(first_event);
                 break;
             }

@@ -277,9 +277,10 @@ impl Net<'_> {
             return;
         }
         // What the capture there would show: the source and TTL, read
-        // straight from the IPv4 header (no need to parse all of it).
+        // straight from the IPv4 header (no need to parse all of it). A
+        // VXLAN packet that carries it is to another address.
         let ip = bytes.get(14..34);
-        if let Some(h) = ip.filter(|h| h[0] >> 4 == 4) {
+        if let Some(h) = ip.filter(|h| h[0] >> 4 == 4 && h[16..20] == dst.octets()) {
             let src = core::net::Ipv4Addr::new(h[12], h[13], h[14], h[15]);
             self.st.flows[k].entered = Some((node, src, h[8]));
         }

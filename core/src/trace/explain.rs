@@ -160,6 +160,11 @@ impl Event {
                 "the frame is addressed to bridge {} itself: it goes up to the namespace's IP stack instead of out of a port",
                 topo.iface(*bridge).name
             ),
+            EventKind::VxlanEncap { .. }
+            | EventKind::VxlanDecap { .. }
+            | EventKind::VxlanLearn { .. } => {
+                super::tunnel::explain(topo, &self.kind).unwrap_or_default()
+            }
             EventKind::NeighHit { ip, mac } => {
                 format!("ARP cache hit: {ip} is at {mac} on {dev}, no need to ask")
             }
@@ -514,6 +519,9 @@ impl Lesson {
             Lesson::ConnectedRoute => {
                 "`proto kernel scope link src A`: the kernel added this route itself when the address A was added to the interface (proto kernel); everything in its prefix is on the link, reached directly, by ARP, with no gateway (scope link); packets that leave by it get A as their source unless their socket chose one (src)"
             }
+            Lesson::Vxlan => {
+                "VXLAN (RFC 7348): an overlay that carries whole Ethernet frames between hosts inside UDP (port 4789); the sending host's vxlan device, a VTEP, puts an outer IPv4 header (from its `local` to the remote VTEP), a UDP header and an 8-byte VXLAN header holding the VNI, the overlay segment's number, around the frame; the vxlan device of that VNI on the receiving host takes them off, and the frame goes on as if both hosts hung off one switch. Those 50 bytes of headers are why a vxlan's MTU is 1450"
+            }
             Lesson::LocalTable => {
                 "table local: the routing table the kernel looks in before the main one (`ip route show table local`); it fills it itself, with a `local` route for each address of the namespace and `broadcast` routes for their subnets; a packet that matches a local route is for this namespace and is delivered here, never sent out"
             }
@@ -539,6 +547,7 @@ impl Event {
                 }
             }
             EventKind::RouteLookup { local: true, .. } => return Some(Lesson::LocalTable),
+            EventKind::VxlanEncap { .. } => return Some(Lesson::Vxlan),
             EventKind::RouteLookup { route: Some(r), .. } if r.origin == RouteOrigin::Connected => {
                 return Some(Lesson::ConnectedRoute)
             }

@@ -158,6 +158,55 @@ impl Writer {
                 put("up", json!(up));
             }
             EventKind::PassUp { bridge } => put("bridge", json!(name(*bridge))),
+            EventKind::VxlanEncap {
+                dev,
+                vni,
+                fdb_mac,
+                copies,
+                local,
+                remote,
+                src_port,
+                port,
+                inner,
+            } => {
+                put("dev", json!(name(*dev)));
+                put("vni", json!(vni));
+                put("fdb_mac", json!(fdb_mac));
+                put("copies", json!(copies));
+                put("outer_src", json!(local));
+                put("outer_dst", json!(remote));
+                put("src_port", json!(src_port));
+                put("port", json!(port));
+                put("inner", json!(hex(inner)));
+            }
+            EventKind::VxlanDecap {
+                dev,
+                vni,
+                from,
+                to,
+                src_port,
+                port,
+                inner,
+            } => {
+                put("dev", json!(name(*dev)));
+                put("vni", json!(vni));
+                put("outer_src", json!(from));
+                put("outer_dst", json!(to));
+                put("src_port", json!(src_port));
+                put("port", json!(port));
+                put("inner", json!(hex(inner)));
+            }
+            EventKind::VxlanLearn {
+                dev,
+                mac,
+                dst,
+                moved_from,
+            } => {
+                put("dev", json!(name(*dev)));
+                put("mac", json!(mac));
+                put("dst", json!(dst));
+                put("moved_from", json!(moved_from));
+            }
             EventKind::NeighHit { ip, mac } => {
                 put("ip", json!(ip));
                 put("mac", json!(mac));

@@ -18,6 +18,7 @@
 mod explain;
 pub mod json;
 pub mod pcap;
+mod tunnel;
 mod words;
 
 pub use explain::{render, render_line, Lesson, Renderer};
@@ -142,8 +143,22 @@ pub enum DropReason {
     StrayReset,
     /// The packet is larger than the interface's MTU.
     TooBig { len: usize, mtu: u32 },
-    /// VXLAN encapsulation is the next stage of the simulator.
-    VxlanNotModelled,
+    /// A vxlan device has no FDB entry for the frame, not even all-zero.
+    VxlanNoRemote,
+    /// No route to the remote VTEP for the outer packet.
+    VxlanNoRoute(Ipv4Addr),
+    /// The route to the remote VTEP leads back into the vxlan device.
+    VxlanLoop(Ipv4Addr),
+    /// A VXLAN packet for a VNI that no vxlan device on that port has.
+    VxlanNoVni { vni: u32, port: u16 },
+    /// The inner frame comes from the vxlan device's own MAC: a loop.
+    VxlanOwnSource(MacAddr),
+    /// The inner source MAC has a static FDB entry to another VTEP.
+    VxlanStaticEntry {
+        mac: MacAddr,
+        dst: Ipv4Addr,
+        from: Ipv4Addr,
+    },
     /// The interface is cabled to nothing (a lone NIC on a wire).
     NoCarrier,
     /// The run stopped: frames kept multiplying (a loop, a broadcast storm);
@@ -351,6 +366,41 @@ pub enum EventKind {
     },
     /// The frame is for the bridge's own address: passed up to its stack.
     PassUp { bridge: IfaceId },
+    /// `vxlan_xmit` wraps a frame for one remote VTEP, by the FDB entry of
+    /// `fdb_mac` (all zeros: the default one, `copies` copies, head-end
+    /// replication). The outer packet keeps the inner one's `packet` id.
+    VxlanEncap {
+        dev: IfaceId,
+        vni: crate::model::Vni,
+        fdb_mac: MacAddr,
+        copies: u32,
+        local: Ipv4Addr,
+        remote: Ipv4Addr,
+        src_port: u16,
+        port: u16,
+        #[serde(skip)]
+        inner: Bytes,
+    },
+    /// `vxlan_rcv`: the device of its VNI unwraps a VXLAN packet from VTEP
+    /// `from`; the inner frame is received on that device.
+    VxlanDecap {
+        dev: IfaceId,
+        vni: crate::model::Vni,
+        from: Ipv4Addr,
+        to: Ipv4Addr,
+        src_port: u16,
+        port: u16,
+        #[serde(skip)]
+        inner: Bytes,
+    },
+    /// A vxlan device learned (or moved) an inner source MAC behind the
+    /// remote VTEP `dst` (`vxlan_snoop`).
+    VxlanLearn {
+        dev: IfaceId,
+        mac: MacAddr,
+        dst: Ipv4Addr,
+        moved_from: Option<Ipv4Addr>,
+    },
     /// The next hop's MAC is in the neighbour cache.
     NeighHit { ip: Ipv4Addr, mac: MacAddr },
     /// Not in the cache: the packet waits; `request` when an ARP request
@@ -533,6 +583,9 @@ impl Event {
             EventKind::Forward { .. } => "forward",
             EventKind::Flood { .. } => "flood",
             EventKind::PassUp { .. } => "pass_up",
+            EventKind::VxlanEncap { .. } => "vxlan_encap",
+            EventKind::VxlanDecap { .. } => "vxlan_decap",
+            EventKind::VxlanLearn { .. } => "vxlan_learn",
             EventKind::NeighHit { .. } => "neigh_hit",
             EventKind::NeighMiss { .. } => "neigh_miss",
             EventKind::NeighProbe { .. } => "neigh_probe",

@@ -101,9 +101,24 @@ impl DropReason {
             DropReason::TooBig { len, mtu } => {
                 format!("the {len}-byte packet is larger than the MTU {mtu}")
             }
-            DropReason::VxlanNotModelled => {
-                "VXLAN encapsulation is not simulated yet (it comes with the overlay stage)".into()
+            DropReason::VxlanNoRemote => {
+                "the vxlan device's FDB has no entry for the destination MAC and no 00:00:00:00:00:00 entry (no `remotes`): it has nowhere to send the frame".into()
             }
+            DropReason::VxlanNoRoute(ip) => format!(
+                "the host has no route to the remote VTEP {ip}, so the VXLAN packet cannot leave"
+            ),
+            DropReason::VxlanLoop(ip) => format!(
+                "the route to the remote VTEP {ip} leads back into the vxlan device itself (a circular route)"
+            ),
+            DropReason::VxlanNoVni { vni, port } => format!(
+                "no vxlan device here has VNI {vni} on UDP port {port}: the VXLAN packet is dropped (the kernel answers nothing, as a socket is bound to the port)"
+            ),
+            DropReason::VxlanOwnSource(mac) => format!(
+                "the inner frame comes from {mac}, the vxlan device's own MAC: it looped back, and is dropped"
+            ),
+            DropReason::VxlanStaticEntry { mac, dst, from } => format!(
+                "{mac} has a static FDB entry to {dst}, but this frame came from {from}: the kernel keeps the static entry and drops the frame"
+            ),
             DropReason::NoCarrier => "the interface is cabled to nothing (NO-CARRIER)".into(),
             DropReason::ToBridgeItself => {
                 "the destination MAC is the bridge's own (a local FDB entry): a frame the bridge sends itself to it has no port to leave by".into()
@@ -160,4 +175,6 @@ pub enum Lesson {
     ConnectedRoute,
     /// The routing table `local`.
     LocalTable,
+    /// What VXLAN does with a frame.
+    Vxlan,
 }

@@ -7,6 +7,8 @@
 
 use core::fmt::{self, Write as _};
 
+use crate::wire::vxlan::DEFAULT_PORT as VXLAN_PORT;
+
 use super::{ArpOp, DestUnreachableHeader, Frame, Icmp, Ipv4Packet, Payload, Quoted, L4};
 
 /// One line in the style of `tcpdump -e -n -S`, e.g. `02:42:ac:11:00:03 >
@@ -146,6 +148,28 @@ impl fmt::Display for Ipv4Packet {
                     let _ = write!(s, ", ack {}", t.ack);
                 }
                 let _ = write!(s, ", win {}, length 0", t.window);
+            }
+            L4::Udp(u) if u.src_port == VXLAN_PORT || u.dst_port == VXLAN_PORT => {
+                // tcpdump decodes port 4789 as VXLAN, then the inner frame
+                // on a line of its own: here after a colon, on this line.
+                let _ = write!(
+                    s,
+                    "{}.{} > {}.{}: ",
+                    self.src, u.src_port, self.dst, u.dst_port
+                );
+                match crate::wire::vxlan::VxlanHeader::parse(&u.data) {
+                    Ok((h, inner)) => {
+                        let _ = write!(
+                            s,
+                            "VXLAN, flags [I] (0x08), vni {}: {}",
+                            h.vni,
+                            super::display::summary(inner)
+                        );
+                    }
+                    Err(_) => {
+                        let _ = write!(s, "UDP, length {}", u.data.len());
+                    }
+                }
             }
             L4::Udp(u) => {
                 let _ = write!(

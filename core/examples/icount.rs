@@ -11,7 +11,8 @@
 //!
 //! `ping`: bus2 → bus1 on docker0, warm; `cold`: the same from a fresh
 //! simulation each time; `nat`: probe 1 of nat-two-hosts (SNAT then DNAT
-//! across two hosts), warm; `cross1k`, `cross10k`: the cross-host ping of
+//! across two hosts), warm; `vxlan`: probe 1 of vxlan-two-hosts (c1 → c2
+//! across the overlay), warm; `cross1k`, `cross10k`: the cross-host ping of
 //! the generated 1,000- and 10,000-container topologies, cold.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -26,23 +27,23 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (which, n) = match (args.get(1), args.get(2).and_then(|n| n.parse().ok())) {
         (Some(w), Some(n)) => (w.as_str(), n),
-        _ => panic!("usage: icount ping|cold|nat|cross1k|cross10k N"),
+        _ => panic!("usage: icount ping|cold|nat|vxlan|cross1k|cross10k N"),
     };
     let (file, yaml) = match which {
         "cross1k" => ("scale.yaml".to_string(), examples::generated(10, 100)),
         "cross10k" => ("scale.yaml".to_string(), examples::generated(100, 100)),
         _ => {
-            let name = if which == "nat" {
-                "nat-two-hosts.yaml"
-            } else {
-                "docker0.yaml"
+            let name = match which {
+                "nat" => "nat-two-hosts.yaml",
+                "vxlan" => "vxlan-two-hosts.yaml",
+                _ => "docker0.yaml",
             };
             let e = examples::find(name).expect("a built-in example");
             (e.file.to_string(), e.yaml.to_string())
         }
     };
     let topo = Arc::new(netsim_core::load(&file, &yaml).expect("it loads"));
-    let probe = if which == "nat" || which.starts_with("cross") {
+    let probe = if matches!(which, "nat" | "vxlan") || which.starts_with("cross") {
         topo.probes[0].clone()
     } else {
         Probe {

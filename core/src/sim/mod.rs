@@ -396,6 +396,7 @@ impl Sim {
 impl Net<'_> {
     /// Records an event in the current context; it becomes the cause of
     /// what follows. Returns its number in the run.
+    #[inline]
     pub fn emit(&mut self, place: Place, kind: EventKind) -> u32 {
         let index = self.record(place, kind);
         self.st.cx.cause = Some(index);
@@ -408,6 +409,7 @@ impl Net<'_> {
         self.record(place, kind);
     }
 
+    #[inline]
     fn record(&mut self, place: Place, kind: EventKind) -> u32 {
         let index = (self.st.trace_base + self.st.trace.len()) as u32;
         if self.st.trace_base + self.st.trace.len() < self.st.limit {

@@ -61,13 +61,13 @@ fn frames_floor() -> usize {
             Icmp::EchoRequest {
                 id: 1,
                 seq: 1,
-                data: vec![0; 56],
+                data: vec![0; 56].into(),
             }
         } else {
             Icmp::EchoReply {
                 id: 1,
                 seq: 1,
-                data: vec![0; 56],
+                data: vec![0; 56].into(),
             }
         };
         let f = Frame {

@@ -379,9 +379,9 @@ proptest! {
         use std::net::Ipv4Addr;
         let l4 = |sp: u16, dp: u16| match kind {
             0 => L4::Tcp(Tcp { src_port: sp, dst_port: dp, seq: 7, ack: 9, flags: TcpFlags { syn: true, ..TcpFlags::default() }, window: 1000 }),
-            1 => L4::Udp(Udp { src_port: sp, dst_port: dp, data: data.clone() }),
+            1 => L4::Udp(Udp { src_port: sp, dst_port: dp, data: data.clone().into() }),
             // An echo: the id is the "port" on both sides.
-            _ => L4::Icmp(Icmp::EchoRequest { id: sp, seq: 1, data: data.clone() }),
+            _ => L4::Icmp(Icmp::EchoRequest { id: sp, seq: 1, data: data.clone().into() }),
         };
         let (sport, dport) = if kind == 2 { (sport, sport) } else { (sport, dport) };
         let p = Ipv4Packet { src: Ipv4Addr::from(src), dst: Ipv4Addr::from(dst), ttl, ident: 3, dont_fragment: true, l4: l4(sport, dport) };

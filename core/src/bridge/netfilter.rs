@@ -37,7 +37,7 @@ impl Net<'_> {
         node: NodeId,
         bytes: Bytes,
     ) -> PreRouted {
-        let Ok(frame) = Frame::parse(&bytes) else {
+        let Ok(frame) = Frame::parse_shared(&bytes) else {
             return PreRouted::Bridge(bytes, None);
         };
         let Payload::Ipv4(view) = frame.payload else {

@@ -194,7 +194,7 @@ impl Net<'_> {
     /// The frame reaches the IP stack of the interface's namespace.
     pub(crate) fn l3_receive(&mut self, dev: IfaceId, bytes: &Bytes) {
         let place = Place::Iface(dev);
-        let frame = match Frame::parse(bytes) {
+        let frame = match Frame::parse_shared(bytes) {
             Ok(f) => f,
             Err(e) => {
                 self.drop_at(place, DropReason::Malformed(e.0));

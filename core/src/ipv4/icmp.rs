@@ -53,8 +53,14 @@ impl Net<'_> {
         );
         let original = orig.quote();
         let l4 = match error {
-            IcmpError::TimeExceeded(code) => L4::Icmp(Icmp::TimeExceeded { code, original }),
-            IcmpError::Unreachable(code) => L4::Icmp(Icmp::DestUnreachable { code, original }),
+            IcmpError::TimeExceeded(code) => L4::Icmp(Icmp::TimeExceeded {
+                code,
+                original: original.into(),
+            }),
+            IcmpError::Unreachable(code) => L4::Icmp(Icmp::DestUnreachable {
+                code,
+                original: original.into(),
+            }),
         };
         let ident = self.next_ident(node);
         let view = Ipv4Packet {

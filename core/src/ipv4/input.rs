@@ -53,7 +53,7 @@ impl Net<'_> {
 
     /// `ip_local_deliver` → INPUT → the transport layer of `node`.
     pub(crate) fn ip_local_deliver(&mut self, node: NodeId, p: Packet) {
-        let Verdict::Accept(mut p) = self.nf_hook(Hook::Input, node, None, p) else {
+        let Verdict::Accept(p) = self.nf_hook(Hook::Input, node, None, p) else {
             return;
         };
         let place = Place::Node(node);
@@ -71,9 +71,7 @@ impl Net<'_> {
             self.note_arrival(node, &p.view);
         }
         let src = p.view.src;
-        // (Mutable only so that an echo request's data can move into the
-        // reply instead of being copied.)
-        match &mut p.view.l4 {
+        match &p.view.l4 {
             L4::Icmp(Icmp::EchoRequest { id, seq, data }) => {
                 if to_broadcast {
                     self.drop_at(place, DropReason::EchoToBroadcast);
@@ -88,7 +86,7 @@ impl Net<'_> {
                 let l4 = L4::Icmp(Icmp::EchoReply {
                     id: *id,
                     seq: *seq,
-                    data: core::mem::take(data),
+                    data: data.clone(),
                 });
                 self.reply(node, &p.view, l4, false);
             }

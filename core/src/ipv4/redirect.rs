@@ -158,7 +158,7 @@ impl Net<'_> {
             l4: L4::Icmp(Icmp::Redirect {
                 code: RedirectCode::RedirectForHost,
                 gateway,
-                original: p.quote(),
+                original: p.quote().into(),
             }),
         };
         let cx = self.st.cx;

@@ -156,6 +156,10 @@ pub(crate) struct State {
     pub sockets_made: u32,
     /// Where frames are put together before they get their own bytes.
     scratch: Vec<u8>,
+    /// The data of `ping`'s echo requests, made once and shared by all.
+    pub ping_data: Option<Bytes>,
+    /// Room for the outcomes of [`Sim::run_adhoc`], kept between probes.
+    done: Vec<ProbeOutcome>,
 }
 
 /// A simulation of one topology. Probes run one after the other on the
@@ -276,11 +280,18 @@ impl Sim {
     /// `index` only labels its events.
     pub fn run_adhoc(&mut self, index: u32, probe: &Probe) -> ProbeOutcome {
         let flow = self.start_adhoc(index, probe);
-        let mut done = self.run_started();
-        match done.iter().position(|o| o.flow == flow) {
+        // The outcomes go into a list the simulation keeps, so that a probe
+        // run on its own costs no allocation for it.
+        let mut done = core::mem::take(&mut self.st.done);
+        self.run_started_into(&mut done);
+        let found = done.iter().position(|o| o.flow == flow);
+        let outcome = match found {
             Some(k) => done.swap_remove(k),
             None => outcome::nothing(index, flow, self.st.now, self.events_total()),
-        }
+        };
+        done.clear();
+        self.st.done = done;
+        outcome
     }
 
     /// Opens the socket of probe `index` and sends its first packet, without
@@ -300,6 +311,13 @@ impl Sim {
     /// Runs until every started probe has its answer (or its 5 s are up)
     /// and no frame is in flight; returns their outcomes in start order.
     pub fn run_started(&mut self) -> Vec<ProbeOutcome> {
+        let mut out = Vec::new();
+        self.run_started_into(&mut out);
+        out
+    }
+
+    /// [`Sim::run_started`], adding the outcomes to `out`.
+    fn run_started_into(&mut self, out: &mut Vec<ProbeOutcome>) {
         let first = self.events_total();
         let deadline = self
             .st
@@ -310,7 +328,7 @@ impl Sim {
             .unwrap_or(self.st.now);
         let mut net = self.net();
         net.run_queue(deadline, first);
-        net.finish_flows()
+        net.finish_flows(out);
     }
 
     /// Puts raw bytes on the wire as if they arrived on `iface`, and runs

@@ -157,7 +157,11 @@ impl Net<'_> {
             ProbeProto::Icmp => L4::Icmp(Icmp::EchoRequest {
                 id: f.lport,
                 seq: 1,
-                data: (0..PING_DATA).map(|i| i as u8).collect(),
+                data: self
+                    .st
+                    .ping_data
+                    .get_or_insert_with(|| (0..PING_DATA).map(|i| i as u8).collect())
+                    .clone(),
             }),
             ProbeProto::Tcp => L4::Tcp(Tcp {
                 src_port: f.lport,
@@ -173,7 +177,7 @@ impl Net<'_> {
             ProbeProto::Udp => L4::Udp(Udp {
                 src_port: f.lport,
                 dst_port: f.rport,
-                data: udp_payload(f.index, f.rport),
+                data: udp_payload(f.index, f.rport).into(),
             }),
         };
         let view = Ipv4Packet {
@@ -321,10 +325,11 @@ impl Net<'_> {
 
     /// Ends every started probe: an unanswered one has timed out. Its
     /// socket is closed.
-    pub(crate) fn finish_flows(&mut self) -> Vec<ProbeOutcome> {
+    /// Their outcomes are added to `out`.
+    pub(crate) fn finish_flows(&mut self, out: &mut Vec<ProbeOutcome>) {
         // Taken out and put back empty, so that its room is kept.
         let mut flows = core::mem::take(&mut self.st.flows);
-        let mut out = Vec::with_capacity(flows.len());
+        out.reserve(flows.len());
         for f in flows.drain(..) {
             let (result, answer) = match (f.answer.clone(), &f.storm) {
                 // Whatever came back, the run was stopped: no prediction.
@@ -363,7 +368,6 @@ impl Net<'_> {
             self.st.flows = flows;
         }
         self.st.cx = Cx::default();
-        out
     }
 }
 

@@ -21,7 +21,7 @@ use crate::wire::frame::Bytes;
 pub struct Writer {
     /// The first frame that carried each shared buffer, by address; the
     /// buffer is held so that its address is not reused for another.
-    seen: FxHashMap<usize, (FrameId, Bytes)>,
+    seen: FxHashMap<(usize, usize), (FrameId, Bytes)>,
     /// The lessons already given, each once a run (as the text trace).
     taught: Vec<Lesson>,
 }
@@ -95,7 +95,7 @@ impl Writer {
             }
             EventKind::FrameSent { frame, bytes } => {
                 put("frame", json!(frame));
-                let key = bytes.as_ptr() as usize;
+                let key = bytes.identity();
                 match self.seen.get(&key) {
                     Some((first, _)) => put("same_bytes_as", json!(first)),
                     None => {

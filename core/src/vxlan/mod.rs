@@ -154,7 +154,7 @@ impl Net<'_> {
             l4: L4::Udp(Udp {
                 src_port,
                 dst_port: vx.port,
-                data: VxlanHeader { vni: vx.vni }.encapsulate(inner),
+                data: VxlanHeader { vni: vx.vni }.encapsulate(inner).into(),
             }),
         };
         let Verdict::Accept(p) = self.nf_hook(Hook::Output, node, None, Packet::new(view)) else {
@@ -257,7 +257,8 @@ impl Net<'_> {
                 },
             );
         }
-        let inner: Bytes = inner.into();
+        // The inner frame is the rest of the outer one: shared, not copied.
+        let inner = udp.data.slice(udp.data.len() - inner.len()..udp.data.len());
         self.emit(
             place,
             EventKind::VxlanDecap {

@@ -5,6 +5,7 @@
 //! etherparse leaves to its users: MAC addresses and IPv4 prefixes.
 
 mod addr;
+pub mod bytes;
 pub(crate) mod checksum;
 pub mod dissect;
 pub mod frame;

@@ -35,7 +35,7 @@ fn echo(ttl: u8, dst_mac: MacAddr) -> Vec<u8> {
             l4: L4::Icmp(Icmp::EchoRequest {
                 id: 7,
                 seq: 1,
-                data: vec![0; 8],
+                data: vec![0; 8].into(),
             }),
         }),
     }
@@ -148,7 +148,9 @@ fn vxlan_outer_and_inner() {
             l4: L4::Udp(Udp {
                 src_port: 50000,
                 dst_port: 4789,
-                data: [&[0x08, 0, 0, 0, 0, 0, 42, 0][..], &inner[..]].concat(),
+                data: [&[0x08, 0, 0, 0, 0, 0, 42, 0][..], &inner[..]]
+                    .concat()
+                    .into(),
             }),
         }),
     }

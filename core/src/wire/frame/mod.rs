@@ -17,13 +17,13 @@ use crate::wire::checksum::{fold, sum};
 pub use etherparse::icmpv4::{DestUnreachableHeader, RedirectCode, TimeExceededCode};
 use etherparse::{
     ArpEthIpv4Packet, ArpOperation, EtherType, Ethernet2Header, IcmpEchoHeader, Icmpv4Header,
-    Icmpv4Type, IpNumber, Ipv4Header, TcpHeader, UdpHeader,
+    Icmpv4Slice, Icmpv4Type, IpNumber, Ipv4Header, Ipv4HeaderSlice, TcpHeader, TcpHeaderSlice,
+    UdpHeader, UdpHeaderSlice,
 };
 
 use super::MacAddr;
 
-/// The bytes of one frame, shared between the events that saw it.
-pub type Bytes = std::rc::Rc<[u8]>;
+pub use crate::wire::bytes::Bytes;
 
 /// Why bytes could not be read as a frame, naming the layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +96,7 @@ pub enum L4 {
     /// Another protocol, or a fragment: carried, never answered.
     Other {
         proto: u8,
-        payload: Vec<u8>,
+        payload: Bytes,
     },
 }
 
@@ -106,29 +106,29 @@ pub enum Icmp {
     EchoRequest {
         id: u16,
         seq: u16,
-        data: Vec<u8>,
+        data: Bytes,
     },
     EchoReply {
         id: u16,
         seq: u16,
-        data: Vec<u8>,
+        data: Bytes,
     },
     /// Type 3 with its code; `original` is the offending packet's IP
     /// header and at least 8 bytes of what followed.
     DestUnreachable {
         code: DestUnreachableHeader,
-        original: Vec<u8>,
+        original: Bytes,
     },
     /// Type 11 (code 0: TTL exceeded in transit).
     TimeExceeded {
         code: TimeExceededCode,
-        original: Vec<u8>,
+        original: Bytes,
     },
     /// Type 5: use `gateway` for the quoted packet's destination.
     Redirect {
         code: RedirectCode,
         gateway: Ipv4Addr,
-        original: Vec<u8>,
+        original: Bytes,
     },
     Other {
         icmp_type: u8,
@@ -182,7 +182,7 @@ pub struct Tcp {
 pub struct Udp {
     pub src_port: u16,
     pub dst_port: u16,
-    pub data: Vec<u8>,
+    pub data: Bytes,
 }
 
 /// The addresses and ports of a packet quoted inside an ICMP error.
@@ -386,79 +386,84 @@ impl Ipv4Packet {
 
     /// Reads an IPv4 packet (header checksum checked, as `ip_rcv` does).
     pub fn parse(bytes: &[u8]) -> Result<Ipv4Packet, ParseError> {
-        let (h, rest) = Ipv4Header::from_slice(bytes).map_err(|e| perr("IPv4 header", e))?;
+        Ipv4Packet::parse_shared(&Bytes::from(bytes))
+    }
+
+    /// As [`Ipv4Packet::parse`], the payloads sharing `bytes` rather than
+    /// copied out of them.
+    pub fn parse_shared(bytes: &Bytes) -> Result<Ipv4Packet, ParseError> {
+        let h = Ipv4HeaderSlice::from_slice(bytes).map_err(|e| perr("IPv4 header", e))?;
+        let header_len = h.slice().len();
         // Right when the sum over the header, its checksum included, is 0.
-        if fold(sum(bytes.get(..h.header_len()).unwrap_or(bytes))) != 0 {
-            let want = h.calc_header_checksum();
+        if fold(sum(h.slice())) != 0 {
+            let want = h.to_header().calc_header_checksum();
             return Err(ParseError(format!(
                 "IPv4 header checksum is 0x{:04x}, it should be 0x{want:04x}",
-                h.header_checksum
+                h.header_checksum()
             )));
         }
-        let total = usize::from(h.total_len);
-        let body_len = total.saturating_sub(h.header_len());
-        if total < h.header_len() || rest.len() < body_len {
+        let total = usize::from(h.total_len());
+        let rest = bytes.len() - header_len;
+        let body_len = total.saturating_sub(header_len);
+        if total < header_len || rest < body_len {
             return Err(ParseError(format!(
-                "malformed IPv4: total length {total} but the header is {} bytes and {} follow it",
-                h.header_len(),
-                rest.len()
+                "malformed IPv4: total length {total} but the header is {header_len} bytes and {rest} follow it"
             )));
         }
-        let body = &rest[..body_len];
-        let fragment = h.more_fragments || h.fragment_offset.value() != 0;
+        let body = bytes.slice(header_len..total);
+        let fragment = h.more_fragments() || h.fragments_offset().value() != 0;
+        let proto = h.protocol();
         let l4 = if fragment {
             L4::Other {
-                proto: h.protocol.0,
-                payload: body.to_vec(),
+                proto: proto.0,
+                payload: body,
             }
         } else {
-            match h.protocol {
-                IpNumber::ICMP => L4::Icmp(parse_icmp(body)?),
+            match proto {
+                IpNumber::ICMP => L4::Icmp(parse_icmp(&body)?),
                 IpNumber::TCP => {
-                    let (t, _) = TcpHeader::from_slice(body).map_err(|e| perr("TCP header", e))?;
+                    let t = TcpHeaderSlice::from_slice(&body).map_err(|e| perr("TCP header", e))?;
                     L4::Tcp(Tcp {
-                        src_port: t.source_port,
-                        dst_port: t.destination_port,
-                        seq: t.sequence_number,
-                        ack: t.acknowledgment_number,
+                        src_port: t.source_port(),
+                        dst_port: t.destination_port(),
+                        seq: t.sequence_number(),
+                        ack: t.acknowledgment_number(),
                         flags: TcpFlags {
-                            syn: t.syn,
-                            ack: t.ack,
-                            rst: t.rst,
-                            fin: t.fin,
+                            syn: t.syn(),
+                            ack: t.ack(),
+                            rst: t.rst(),
+                            fin: t.fin(),
                         },
-                        window: t.window_size,
+                        window: t.window_size(),
                     })
                 }
                 IpNumber::UDP => {
-                    let (u, data) =
-                        UdpHeader::from_slice(body).map_err(|e| perr("UDP header", e))?;
-                    let len = usize::from(u.length);
-                    if len < 8 || len - 8 > data.len() {
+                    let u = UdpHeaderSlice::from_slice(&body).map_err(|e| perr("UDP header", e))?;
+                    let len = usize::from(u.length());
+                    if len < 8 || len > body.len() {
                         return Err(ParseError(format!(
                             "malformed UDP: length field {len}, but the datagram has {} bytes",
                             body.len()
                         )));
                     }
-                    let len = len - 8;
                     L4::Udp(Udp {
-                        src_port: u.source_port,
-                        dst_port: u.destination_port,
-                        data: data[..len].to_vec(),
+                        src_port: u.source_port(),
+                        dst_port: u.destination_port(),
+                        data: body.slice(8..len),
                     })
                 }
                 other => L4::Other {
                     proto: other.0,
-                    payload: body.to_vec(),
+                    payload: body,
                 },
             }
         };
         Ok(Ipv4Packet {
-            src: Ipv4Addr::from(h.source),
-            dst: Ipv4Addr::from(h.destination),
-            ttl: h.time_to_live,
-            ident: h.identification,
-            dont_fragment: h.dont_fragment,
+            src: h.source_addr(),
+            dst: h.destination_addr(),
+            ttl: h.ttl(),
+            ident: h.identification(),
+            dont_fragment: h.dont_fragment(),
             l4,
         })
     }
@@ -529,42 +534,44 @@ fn ipv4_header(p: &Ipv4Packet, payload_len: usize) -> Ipv4Header {
     h
 }
 
-fn parse_icmp(body: &[u8]) -> Result<Icmp, ParseError> {
-    let (h, data) = Icmpv4Header::from_slice(body).map_err(|e| perr("ICMP header", e))?;
+fn parse_icmp(body: &Bytes) -> Result<Icmp, ParseError> {
+    let icmp = Icmpv4Slice::from_slice(body).map_err(|e| perr("ICMP header", e))?;
     if fold(sum(body)) != 0 {
-        let check = Icmpv4Header::with_checksum(h.icmp_type.clone(), data);
+        let check = Icmpv4Header::with_checksum(icmp.icmp_type(), icmp.payload());
         return Err(ParseError(format!(
             "ICMP checksum is 0x{:04x}, it should be 0x{:04x}",
-            h.checksum, check.checksum
+            icmp.checksum(),
+            check.checksum
         )));
     }
-    Ok(match h.icmp_type {
+    let data = || body.slice(icmp.header_len()..body.len());
+    Ok(match icmp.icmp_type() {
         Icmpv4Type::EchoRequest(e) => Icmp::EchoRequest {
             id: e.id,
             seq: e.seq,
-            data: data.to_vec(),
+            data: data(),
         },
         Icmpv4Type::EchoReply(e) => Icmp::EchoReply {
             id: e.id,
             seq: e.seq,
-            data: data.to_vec(),
+            data: data(),
         },
         Icmpv4Type::DestinationUnreachable(code) => Icmp::DestUnreachable {
             code,
-            original: data.to_vec(),
+            original: data(),
         },
         Icmpv4Type::TimeExceeded(code) => Icmp::TimeExceeded {
             code,
-            original: data.to_vec(),
+            original: data(),
         },
         Icmpv4Type::Redirect(r) => Icmp::Redirect {
             code: r.code,
             gateway: Ipv4Addr::from(r.gateway_internet_address),
-            original: data.to_vec(),
+            original: data(),
         },
         _ => Icmp::Other {
-            icmp_type: body[0],
-            code: body[1],
+            icmp_type: icmp.type_u8(),
+            code: icmp.code_u8(),
         },
     })
 }
@@ -644,11 +651,18 @@ impl Frame {
     }
 
     pub fn parse(bytes: &[u8]) -> Result<Frame, ParseError> {
-        let (eth, rest) =
+        Frame::parse_shared(&Bytes::from(bytes))
+    }
+
+    /// As [`Frame::parse`], the payloads sharing `bytes` rather than copied
+    /// out of them.
+    pub fn parse_shared(bytes: &Bytes) -> Result<Frame, ParseError> {
+        let (eth, _) =
             Ethernet2Header::from_slice(bytes).map_err(|e| perr("Ethernet header", e))?;
+        let rest = bytes.slice(ETH_LEN..bytes.len());
         let payload = match eth.ether_type {
             EtherType::ARP => {
-                let arp = etherparse::ArpPacket::from_slice(rest).map_err(|e| perr("ARP", e))?;
+                let arp = etherparse::ArpPacket::from_slice(&rest).map_err(|e| perr("ARP", e))?;
                 let a = arp.try_eth_ipv4().map_err(|e| perr("ARP", e))?;
                 Payload::Arp(Arp {
                     op: match a.operation {
@@ -662,7 +676,7 @@ impl Frame {
                     target_ip: a.target_ipv4_addr(),
                 })
             }
-            EtherType::IPV4 => Payload::Ipv4(Ipv4Packet::parse(rest)?),
+            EtherType::IPV4 => Payload::Ipv4(Ipv4Packet::parse_shared(&rest)?),
             other => Payload::Other {
                 ethertype: other.0,
                 len: rest.len(),

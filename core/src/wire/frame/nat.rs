@@ -155,7 +155,7 @@ mod tests {
             l4: L4::Udp(Udp {
                 src_port: 33000,
                 dst_port: 9,
-                data: b"netsim".to_vec(),
+                data: b"netsim".to_vec().into(),
             }),
         };
         let mut b = p.emit();
@@ -170,7 +170,7 @@ mod tests {
             l4: L4::Udp(Udp {
                 src_port: 40000,
                 dst_port: 9,
-                data: b"netsim".to_vec(),
+                data: b"netsim".to_vec().into(),
             }),
             ..p.clone()
         }
@@ -185,7 +185,7 @@ mod tests {
             dont_fragment: false,
             l4: L4::Icmp(Icmp::DestUnreachable {
                 code: DestUnreachableHeader::Port,
-                original: crate::wire::frame::quote_bytes(&b),
+                original: crate::wire::frame::quote_bytes(&b).into(),
             }),
         };
         let mut e = err.emit();

@@ -48,7 +48,7 @@ fn echo_request_bytes_and_checksums() {
         l4: L4::Icmp(Icmp::EchoRequest {
             id: 1,
             seq: 1,
-            data: vec![0; 56],
+            data: vec![0; 56].into(),
         }),
     };
     let b = p.emit();
@@ -79,7 +79,7 @@ fn corrupted_checksum_is_an_error() {
         l4: L4::Udp(Udp {
             src_port: 33000,
             dst_port: 53,
-            data: b"netsim".to_vec(),
+            data: b"netsim".to_vec().into(),
         }),
     };
     let mut b = p.emit();
@@ -117,7 +117,7 @@ fn tcp_and_icmp_error_round_trip() {
         dont_fragment: false,
         l4: L4::Icmp(Icmp::TimeExceeded {
             code: TimeExceededCode::TtlExceededInTransit,
-            original: syn.quote(),
+            original: syn.quote().into(),
         }),
     };
     let back = Ipv4Packet::parse(&err.emit()).unwrap();

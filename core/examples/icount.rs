@@ -11,7 +11,8 @@
 //!
 //! `ping`: bus2 → bus1 on docker0, warm; `cold`: the same from a fresh
 //! simulation each time; `nat`: probe 1 of nat-two-hosts (SNAT then DNAT
-//! across two hosts), warm; `vxlan`: probe 1 of vxlan-two-hosts (c1 → c2
+//! across two hosts), warm; `routed`: the same connection without NAT
+//! (`benches/routed.yaml`), warm; `vxlan`: probe 1 of vxlan-two-hosts (c1 → c2
 //! across the overlay), warm; `cross1k`, `cross10k`: the cross-host ping of
 //! the generated 1,000- and 10,000-container topologies, cold.
 
@@ -27,11 +28,15 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (which, n) = match (args.get(1), args.get(2).and_then(|n| n.parse().ok())) {
         (Some(w), Some(n)) => (w.as_str(), n),
-        _ => panic!("usage: icount ping|cold|nat|vxlan|cross1k|cross10k N"),
+        _ => panic!("usage: icount ping|cold|nat|routed|vxlan|cross1k|cross10k N"),
     };
     let (file, yaml) = match which {
         "cross1k" => ("scale.yaml".to_string(), examples::generated(10, 100)),
         "cross10k" => ("scale.yaml".to_string(), examples::generated(100, 100)),
+        "routed" => (
+            "routed.yaml".to_string(),
+            include_str!("../benches/routed.yaml").to_string(),
+        ),
         _ => {
             let name = match which {
                 "nat" => "nat-two-hosts.yaml",
@@ -43,7 +48,7 @@ fn main() {
         }
     };
     let topo = Arc::new(netsim_core::load(&file, &yaml).expect("it loads"));
-    let probe = if matches!(which, "nat" | "vxlan") || which.starts_with("cross") {
+    let probe = if matches!(which, "nat" | "routed" | "vxlan") || which.starts_with("cross") {
         topo.probes[0].clone()
     } else {
         Probe {

@@ -84,7 +84,7 @@ pub(crate) struct Cx {
 }
 
 /// The mutable state of one namespace, made on first use.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct NsState {
     /// The main routing table.
     pub routes: Option<RouteTable>,
@@ -102,7 +102,7 @@ pub(crate) struct NsState {
 
 /// The state of a namespace that sends ICMP errors or redirects, learns
 /// redirects or tracks connections.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct NsExtra {
     /// What this namespace remembers of each remote address it sent ICMP
     /// to (`inet_peer`): the rate limit shared by redirects and errors.
@@ -122,7 +122,7 @@ impl NsState {
 }
 
 /// Everything a run changes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct State {
     pub now: Time,
     pub queue: sched::Queue,
@@ -165,7 +165,7 @@ pub(crate) struct State {
 /// A simulation of one topology. Probes run one after the other on the
 /// same state (caches and FDBs carry over, as on a real machine), or
 /// several at once ([`Sim::start_probe`], [`Sim::run_started`]).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Sim {
     topo: Arc<Topology>,
     st: State,
@@ -453,6 +453,17 @@ impl Net<'_> {
     pub fn frame_of(&mut self, p: &crate::ipv4::Packet, dst: MacAddr, src: MacAddr) -> Bytes {
         p.frame_into(&mut self.st.scratch, dst, src);
         Bytes::from(&self.st.scratch[..])
+    }
+
+    /// `parts` one after the other, in bytes of their own (put together
+    /// in the kept buffer, so that they cost one allocation).
+    pub fn bytes_of(&mut self, parts: &[&[u8]]) -> Bytes {
+        let s = &mut self.st.scratch;
+        s.clear();
+        for p in parts {
+            s.extend_from_slice(p);
+        }
+        Bytes::from(&s[..])
     }
 
     pub fn new_frame(&mut self) -> FrameId {

@@ -44,7 +44,7 @@ impl Action {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Scheduled {
     at: Time,
     seq: u64,
@@ -70,7 +70,7 @@ impl Ord for Scheduled {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Queue {
     heap: BinaryHeap<Scheduled>,
     seq: u64,

@@ -145,6 +145,7 @@ impl Net<'_> {
     ) {
         let node = self.topo.iface(dev).node;
         let ident = self.next_ident(node);
+        let data = self.bytes_of(&[&VxlanHeader { vni: vx.vni }.to_bytes(), inner]);
         let view = Ipv4Packet {
             src: vx.local,
             dst: remote,
@@ -154,7 +155,7 @@ impl Net<'_> {
             l4: L4::Udp(Udp {
                 src_port,
                 dst_port: vx.port,
-                data: VxlanHeader { vni: vx.vni }.encapsulate(inner).into(),
+                data,
             }),
         };
         let Verdict::Accept(p) = self.nf_hook(Hook::Output, node, None, Packet::new(view)) else {

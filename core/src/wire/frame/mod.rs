@@ -657,12 +657,11 @@ impl Frame {
     /// As [`Frame::parse`], the payloads sharing `bytes` rather than copied
     /// out of them.
     pub fn parse_shared(bytes: &Bytes) -> Result<Frame, ParseError> {
-        let (eth, _) =
+        let (eth, rest) =
             Ethernet2Header::from_slice(bytes).map_err(|e| perr("Ethernet header", e))?;
-        let rest = bytes.slice(ETH_LEN..bytes.len());
         let payload = match eth.ether_type {
             EtherType::ARP => {
-                let arp = etherparse::ArpPacket::from_slice(&rest).map_err(|e| perr("ARP", e))?;
+                let arp = etherparse::ArpPacket::from_slice(rest).map_err(|e| perr("ARP", e))?;
                 let a = arp.try_eth_ipv4().map_err(|e| perr("ARP", e))?;
                 Payload::Arp(Arp {
                     op: match a.operation {
@@ -676,7 +675,10 @@ impl Frame {
                     target_ip: a.target_ipv4_addr(),
                 })
             }
-            EtherType::IPV4 => Payload::Ipv4(Ipv4Packet::parse_shared(&rest)?),
+            // Only an IPv4 packet keeps parts of the bytes (its payloads).
+            EtherType::IPV4 => {
+                Payload::Ipv4(Ipv4Packet::parse_shared(&bytes.slice(ETH_LEN..bytes.len()))?)
+            }
             other => Payload::Other {
                 ethertype: other.0,
                 len: rest.len(),

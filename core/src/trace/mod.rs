@@ -17,11 +17,12 @@
 
 mod explain;
 pub mod json;
+mod listing;
 pub mod pcap;
 mod tunnel;
 mod words;
 
-pub use explain::{render, render_line, Lesson, Renderer};
+pub use listing::{render, render_line, Lesson, Renderer};
 
 use core::net::Ipv4Addr;
 

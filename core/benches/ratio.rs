@@ -57,9 +57,17 @@ struct Subject {
 impl Subject {
     fn new(name: &'static str, topo: Arc<Topology>, probe: Probe, fresh: bool) -> Subject {
         let mut warm = Sim::new(topo);
-        assert_eq!(warm.run_adhoc(0, &probe).result, ProbeResult::Reply, "{name}");
+        assert_eq!(
+            warm.run_adhoc(0, &probe).result,
+            ProbeResult::Reply,
+            "{name}"
+        );
         warm.clear_trace();
-        assert_eq!(warm.run_adhoc(0, &probe).result, ProbeResult::Reply, "{name}");
+        assert_eq!(
+            warm.run_adhoc(0, &probe).result,
+            ProbeResult::Reply,
+            "{name}"
+        );
         let events = warm.trace().len();
         warm.clear_trace();
         Subject {
@@ -84,7 +92,12 @@ impl Subject {
         // The work did not change on the way (no timer ran out, no cache
         // went stale): the last probe recorded what the first did.
         sim.run_adhoc(0, &self.probe);
-        assert_eq!(sim.trace().len(), self.events, "{}: the work changed", self.name);
+        assert_eq!(
+            sim.trace().len(),
+            self.events,
+            "{}: the work changed",
+            self.name
+        );
         sim.clear_trace();
         ns
     }

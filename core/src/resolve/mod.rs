@@ -7,9 +7,10 @@
 //! Only a file without any yields a [`Topology`], and that topology keeps
 //! every invariant listed in [`crate::model`].
 //!
-//! The walk reads drafts first (nodes and their interfaces, `nodes`; links
-//! and the interfaces they create, `links`), then gives ids and settles what
-//! refers to what (masters; routes and NAT, `routes`; probes, `probes`).
+//! The walk reads drafts first (nodes, `nodes`, and their interfaces,
+//! `ifaces`; links and the interfaces they create, `links`), then gives
+//! ids and settles what refers to what (masters; routes and NAT, `routes`;
+//! probes, `probes`).
 //! Names are looked up in hash maps and key paths are only written out for
 //! errors, so resolution is linear in the size of the file: 10,000
 //! containers on 100 hosts (2.5 MB) resolve in about 160 ms, three quarters
@@ -19,6 +20,7 @@
 //! result.
 
 mod drafts;
+mod ifaces;
 mod links;
 mod names;
 mod nat;

@@ -23,9 +23,11 @@
 //! the same trace. State is created lazily, so a probe costs what its path
 //! costs, whatever the size of the topology.
 
+mod limits;
 mod outcome;
 mod sched;
 mod slots;
+mod views;
 
 use core::net::Ipv4Addr;
 use std::sync::Arc;
@@ -36,41 +38,20 @@ use crate::bridge::fdb::Fdb;
 use crate::bridge::BridgeState;
 use crate::ipv4::route::RouteTable;
 use crate::model::{IfaceId, NodeId, Probe, Topology};
-use crate::neigh::{NeighCache, NeighEntry, Pending};
+use crate::neigh::{NeighCache, Pending};
 use crate::sock::{Flow, FlowId, SockTable};
 use crate::trace::{DropReason, Event, EventKind, FrameId, PacketId, Place, Switch};
 use crate::wire::frame::Bytes;
 use crate::wire::MacAddr;
 
 pub use crate::time::{Time, HOP};
+pub use limits::{event_budget, EVENT_BUDGET, FLOOD_REPEATS, PROBE_TIMEOUT};
 pub(crate) use outcome::outcome_of;
 pub use outcome::{
     describe_expect, describe_outcome, describe_probe, describe_storm, Mismatch, ProbeOutcome,
     Storm,
 };
 pub(crate) use sched::Action;
-
-/// How long a probe waits for an answer.
-pub const PROBE_TIMEOUT: Time = 5 * crate::time::SECOND;
-/// Events one run may produce before it is declared a storm, in a small
-/// topology; see [`event_budget`].
-pub const EVENT_BUDGET: usize = 50_000;
-/// How many times one switch may flood the same packet before the run is
-/// declared a storm. Without a loop a switch floods a packet once: a
-/// router that sends it back through the same bridge does so with a MAC
-/// the bridge has learned by then, so the frame is forwarded, not flooded.
-/// In a loop every copy comes round again, and this is reached within a
-/// few turns, long before [`EVENT_BUDGET`].
-pub const FLOOD_REPEATS: u32 = 32;
-
-/// Events one run of `topo` may produce before it is declared a storm: one
-/// broadcast legitimately reaches every interface once (an ARP request on
-/// an overlay of 100 hosts with 100 containers each is replicated to every
-/// host and flooded to every container), so the bound grows with the
-/// number of interfaces, 16 events each.
-pub fn event_budget(topo: &Topology) -> usize {
-    EVENT_BUDGET.max(topo.ifaces.len().saturating_mul(16))
-}
 
 /// What the events being recorded belong to: the event that led to them,
 /// the packet they concern and the probe they are part of. It travels with
@@ -355,59 +336,6 @@ impl Sim {
             net.run_queue(deadline, first_total);
         }
         (first, self.st.trace.len())
-    }
-
-    // ---- state, for the views ----
-
-    /// The gateway a redirect taught `node` for `dst`, while it lasts (a
-    /// next-hop exception, as `ip route get` shows it).
-    pub fn redirected_gateway(&self, node: NodeId, dst: Ipv4Addr) -> Option<Ipv4Addr> {
-        let (gw, until) = *self
-            .st
-            .ns
-            .get(node.index())?
-            .extra
-            .as_deref()?
-            .redirected
-            .get(&dst)?;
-        (self.st.now < until).then_some(gw)
-    }
-
-    /// The neighbour cache of `node` (empty if it never used ARP).
-    pub fn neigh_entries(&self, node: NodeId) -> &[NeighEntry<Pending>] {
-        self.st
-            .ns
-            .get(node.index())
-            .map_or(&[], |s| s.neigh.entries())
-    }
-
-    /// The conntrack table of `node`, if it tracks anything (it has NAT
-    /// rules and saw a packet).
-    pub fn conntrack_of(&self, node: NodeId) -> Option<&crate::netfilter::conntrack::Table> {
-        self.st
-            .ns
-            .get(node.index())
-            .and_then(|s| s.extra.as_deref())
-            .map(|e| &e.conntrack)
-            .filter(|t| !t.conns().is_empty())
-    }
-
-    /// The FDB of a vxlan device: its static entries, and what it learned.
-    pub fn vxlan_fdb_of(&self, dev: IfaceId) -> crate::vxlan::fdb::VxlanFdb {
-        match self.st.vxlans.get(&dev) {
-            Some(f) => f.clone(),
-            None => crate::vxlan::fdb::VxlanFdb::with_remotes(
-                self.topo.iface(dev).vxlan().map_or(&[], |v| &v.remotes),
-            ),
-        }
-    }
-
-    /// The FDB of a bridge or wire, if it ever learned anything.
-    pub fn fdb_of(&self, sw: Switch) -> Option<&Fdb> {
-        match sw {
-            Switch::Bridge(b) => self.st.bridges.get(b.index()).map(|b| &b.fdb),
-            Switch::Wire(w) => self.st.wires.get(w.index()),
-        }
     }
 }
 

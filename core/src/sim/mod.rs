@@ -434,17 +434,15 @@ impl Net<'_> {
     fn run_queue(&mut self, deadline: Time, first_event: usize) {
         self.st.floods.clear();
         self.st.looping = None;
+        let budget = event_budget(self.topo);
         loop {
-            let answered = self.st.flows.iter().all(|f| f.answer.is_some());
-            if answered && self.st.in_flight == 0 {
+            if self.st.in_flight == 0 && self.st.flows.iter().all(|f| f.answer.is_some()) {
                 break;
             }
             if self.at_limit() {
                 break;
             }
-            if self.st.looping.is_some()
-                || self.events_total() - first_event > event_budget(self.topo)
-            {
+            if self.st.looping.is_some() || self.events_total() - first_event > budget {
                 self.stop_storm(first_event);
                 break;
             }

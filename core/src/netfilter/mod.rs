@@ -81,8 +81,9 @@ pub struct HookStep {
     /// The NAT rules of this hook's chain were evaluated: which matched
     /// (its index in the node's `nat` list), if any.
     pub rules: Option<Option<u32>>,
-    /// The packet's tuple before and after a translation here.
-    pub translated: Option<(Tuple, Tuple)>,
+    /// The packet's tuple before and after a translation here (boxed: few
+    /// steps translate, and every event is as large as its largest kind).
+    pub translated: Option<Box<(Tuple, Tuple)>>,
 }
 
 impl Net<'_> {
@@ -235,7 +236,7 @@ impl Net<'_> {
         p.translate(src, addr, port, icmp_error);
         let after = Tuple::of(&p.view).or_else(|| quoted_tuple(p).map(Tuple::invert));
         if let (Some(b), Some(a)) = (before, after) {
-            step.translated = Some((b, a));
+            step.translated = Some(Box::new((b, a)));
         }
     }
 

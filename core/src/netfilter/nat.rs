@@ -253,7 +253,7 @@ pub fn explain(topo: &Topology, node: Option<NodeId>, step: &HookStep) -> String
             }
         }
     }
-    if let Some((before, after)) = &step.translated {
+    if let Some((before, after)) = step.translated.as_deref() {
         let _ = write!(
             s,
             "; translated {} into {}",

@@ -160,15 +160,15 @@ impl Writer {
             EventKind::PassUp { bridge } => put("bridge", json!(name(*bridge))),
             EventKind::VxlanEncap {
                 dev,
-                vni,
                 fdb_mac,
                 copies,
-                local,
                 remote,
                 src_port,
-                port,
                 inner,
             } => {
+                let vx = topo.iface(*dev).vxlan();
+                let (vni, local, port) =
+                    (vx.map(|v| v.vni), vx.map(|v| v.local), vx.map(|v| v.port));
                 put("dev", json!(name(*dev)));
                 put("vni", json!(vni));
                 put("fdb_mac", json!(fdb_mac));

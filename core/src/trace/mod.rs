@@ -190,15 +190,14 @@ pub enum EventKind {
     /// `vxlan_xmit` wraps a frame for one remote VTEP, by the FDB entry of
     /// `fdb_mac` (all zeros: the default one, `copies` copies, head-end
     /// replication). The outer packet keeps the inner one's `packet` id.
+    /// The device's VNI, local address and port are its settings
+    /// ([`crate::model::Vxlan`]); the JSON writes them out.
     VxlanEncap {
         dev: IfaceId,
-        vni: crate::model::Vni,
         fdb_mac: MacAddr,
         copies: u32,
-        local: Ipv4Addr,
         remote: Ipv4Addr,
         src_port: u16,
-        port: u16,
         #[serde(skip)]
         inner: Bytes,
     },
@@ -424,5 +423,18 @@ impl Event {
             EventKind::Drop { .. } => "drop",
             EventKind::ProbeEnd { .. } => "probe_end",
         }
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// Every probe writes dozens of events and moves them about: an event
+    /// is as large as its largest kind, so a rare kind with much to say
+    /// boxes it (a netfilter step's translation) or leaves out what the
+    /// topology already holds (a vxlan device's settings).
+    #[test]
+    fn an_event_takes_96_bytes_at_most() {
+        assert!(core::mem::size_of::<super::EventKind>() <= 48);
+        assert!(core::mem::size_of::<super::Event>() <= 96);
     }
 }

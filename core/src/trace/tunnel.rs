@@ -11,16 +11,15 @@ pub(super) fn explain(topo: &Topology, kind: &EventKind) -> Option<String> {
     Some(match kind {
         EventKind::VxlanEncap {
             dev,
-            vni,
             fdb_mac,
             copies,
-            local,
             remote,
             src_port,
-            port,
             inner,
         } => {
             let name = &topo.iface(*dev).name;
+            let vx = topo.iface(*dev).vxlan()?;
+            let (vni, local, port) = (vx.vni, vx.local, vx.port);
             let why = if *fdb_mac == MacAddr::ZERO {
                 let n = if *copies == 1 {
                     "its only remote".to_string()

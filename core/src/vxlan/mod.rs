@@ -119,13 +119,10 @@ impl Net<'_> {
                 place,
                 EventKind::VxlanEncap {
                     dev,
-                    vni: vx.vni,
                     fdb_mac,
                     copies,
-                    local: vx.local,
                     remote,
                     src_port,
-                    port: vx.port,
                     inner: bytes.clone(),
                 },
             );

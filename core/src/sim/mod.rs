@@ -26,7 +26,7 @@
 mod limits;
 mod outcome;
 mod sched;
-mod slots;
+pub(crate) mod slots;
 mod views;
 
 use core::net::Ipv4Addr;

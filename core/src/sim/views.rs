@@ -45,7 +45,7 @@ impl Sim {
 
     /// The FDB of a vxlan device: its static entries, and what it learned.
     pub fn vxlan_fdb_of(&self, dev: IfaceId) -> crate::vxlan::fdb::VxlanFdb {
-        match self.st.vxlans.get(&dev) {
+        match self.st.vxlans.get(dev.index()) {
             Some(f) => f.clone(),
             None => crate::vxlan::fdb::VxlanFdb::with_remotes(
                 self.topo.iface(dev).vxlan().map_or(&[], |v| &v.remotes),

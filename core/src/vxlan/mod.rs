@@ -81,7 +81,7 @@ pub fn src_port(inner: &[u8]) -> u16 {
 impl Net<'_> {
     fn vxlan_fdb(&mut self, dev: IfaceId) -> &mut VxlanFdb {
         let topo = self.topo;
-        self.st.vxlans.entry(dev).or_insert_with(|| {
+        self.st.vxlans.get_or_insert_with(dev.index(), || {
             VxlanFdb::with_remotes(topo.iface(dev).vxlan().map_or(&[], |v| &v.remotes))
         })
     }
@@ -273,8 +273,9 @@ impl Net<'_> {
     }
 }
 
-/// The state a run keeps per vxlan device.
-pub(crate) type Fdbs = rustc_hash::FxHashMap<IfaceId, VxlanFdb>;
+/// The state a run keeps per vxlan device, found by the device's index
+/// (made empty: a topology without VXLAN pays nothing for it).
+pub(crate) type Fdbs = crate::sim::slots::Slots<VxlanFdb>;
 
 #[cfg(test)]
 mod tests {

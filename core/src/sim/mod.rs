@@ -403,7 +403,9 @@ impl Net<'_> {
     /// concerns it.
     pub fn new_packet(&mut self) -> PacketId {
         self.st.next_packet += 1;
-        let id = PacketId(self.st.next_packet);
+        let id = PacketId(
+            core::num::NonZeroU32::new(self.st.next_packet).unwrap_or(core::num::NonZeroU32::MIN),
+        );
         self.st.cx.cause_packet = self.st.cx.packet;
         self.st.cx.packet = Some(id);
         id

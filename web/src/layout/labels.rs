@@ -96,8 +96,8 @@ impl Layout {
                 cands.push(Rect { x, y, w, h });
             }
         }
-        // Bars and their ports' labels it had better not hide either, though
-        // less so.
+        // Bars, their ports' labels and the boxes in the hosts it had better
+        // not hide either, though less so.
         let ports: Vec<Rect> = topo
             .ifaces
             .iter()
@@ -108,6 +108,12 @@ impl Layout {
                 w: b.x2 - b.x1,
                 h: 32.0,
             }))
+            .chain(
+                topo.nodes
+                    .iter()
+                    .filter(|n| n.kind != NodeKind::Host)
+                    .filter_map(|n| self.nodes.get(n.id.index()).copied()),
+            )
             .collect();
         let cost = |r: &Rect| -> f64 {
             let covered: f64 = titles.iter().map(|t| r.overlap_area(t)).sum();

@@ -197,6 +197,7 @@ pub fn path(layout: &Layout, m: &Move) -> Vec<Point> {
             drop_point(layout, wire, b),
             end_point(layout, End::Iface(b)),
         ],
+        (End::Iface(a), End::Iface(b)) => layout.cable(a, b),
         (a, b) => vec![end_point(layout, a), end_point(layout, b)],
     }
 }

@@ -34,7 +34,15 @@ fn anchors(topo: &Topology, bridges: &[IfaceId], child: NodeId) -> Vec<usize> {
     out
 }
 
-pub(super) fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostPlan {
+/// `room` is extra width left and right of the children, for the ports at
+/// the ends of the bars (see `layout`).
+pub(super) fn plan_host(
+    topo: &Topology,
+    host: NodeId,
+    kids: &[NodeId],
+    room: (f64, f64),
+) -> HostPlan {
+    let pad = PAD + room.0;
     let bridges: Vec<IfaceId> = topo
         .node(host)
         .ifaces
@@ -93,12 +101,12 @@ pub(super) fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostP
             placed.push((item.2, k / gcols, col0 + k % gcols));
         }
         for c in 0..gcols {
-            col_x.push(PAD + (col0 + c) as f64 * cell + groups as f64 * GROUP_GAP);
+            col_x.push(pad + (col0 + c) as f64 * cell + groups as f64 * GROUP_GAP);
         }
         groups += 1;
         i = j;
     }
-    let next_x = col_x.last().map_or(PAD, |x| x + cell + GROUP_GAP);
+    let next_x = col_x.last().map_or(pad, |x| x + cell + GROUP_GAP);
 
     // Bar lanes: a bar spans the columns of the children that plug into
     // it; overlapping bars go to different lanes.
@@ -186,7 +194,7 @@ pub(super) fn plan_host(topo: &Topology, host: NodeId, kids: &[NodeId]) -> HostP
     };
     let name_w = topo.node(host).name.len() as f64 * 9.0 + 100.0;
     HostPlan {
-        w: (max_x + PAD).max(name_w).max(220.0),
+        w: (max_x + room.1 + PAD).max(name_w).max(220.0),
         h: content_bottom + PAD,
         children,
         bars: bars_rel,

@@ -3,7 +3,7 @@
 
 use netsim_core::model::{Device, IfaceId, IfaceKind, NodeId, NodeKind, Topology};
 
-use super::{Bar, Dot, Point, Rect, Side, HEADER};
+use super::{label_width, Bar, Dot, Point, Rect, Side, HEADER};
 
 /// Where an interface's cable goes, to choose the edge it sits on.
 fn target_of(
@@ -192,17 +192,38 @@ pub(super) fn place_bar_ports(
     }
     // A bar runs from its first port to its last, and no further (so
     // that it does not reach over a neighbour's cables).
+    // The outermost ports so far: (x, width of its label) at the right
+    // end, x at the left end.
+    let mut right: Vec<(f64, f64)> = Vec::with_capacity(bars.len());
+    let mut left: Vec<Option<f64>> = Vec::with_capacity(bars.len());
     for bar in bars.iter_mut() {
-        let xs = bar.ticks.iter().map(|t| t.1);
-        let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-            (a.min(x), b.max(x))
-        });
-        if lo.is_finite() {
-            bar.x1 = lo - 40.0;
-            bar.x2 = hi + 40.0;
+        let mut lo = (f64::INFINITY, 0.0);
+        let mut hi = (f64::NEG_INFINITY, 0.0);
+        for &(i, x) in &bar.ticks {
+            let w = label_width(topo, i);
+            if x < lo.0 {
+                lo = (x, w);
+            }
+            if x > hi.0 {
+                hi = (x, w);
+            }
+        }
+        if lo.0.is_finite() {
+            bar.x1 = lo.0 - 40.0;
+            bar.x2 = hi.0 + 40.0;
+            right.push(hi);
+            left.push(Some(lo.0));
+        } else {
+            // No box under the bar: its other ports from its left end on.
+            right.push((bar.x1 - 18.0, 0.0));
+            left.push(None);
         }
     }
-    // Ports without a box below them: bar-to-bar patch cables and NICs.
+    let mut first_right = vec![true; bars.len()];
+    let mut first_left = vec![true; bars.len()];
+    // Ports without a box below them: bar-to-bar patch cables and NICs,
+    // outwards from the bar's ends, each far enough from its neighbour for
+    // the label between them (a label is written right of its tick).
     for (b, i) in extra {
         let target = match topo.iface(i).device {
             Device::Veth { peer, .. } => topo
@@ -212,16 +233,34 @@ pub(super) fn place_bar_ports(
                 .map(|ob| (bars[ob].x1 + bars[ob].x2) / 2.0),
             _ => None,
         };
-        let bar = &mut bars[b];
-        let mid = (bar.x1 + bar.x2) / 2.0;
-        let x = match target {
-            Some(t) if t < mid => {
-                bar.x1 -= 24.0;
-                bar.x1 + 6.0
+        let w = label_width(topo, i);
+        let mid = (bars[b].x1 + bars[b].x2) / 2.0;
+        let step = |first: bool| -> f64 {
+            if first {
+                58.0
+            } else {
+                30.0
             }
-            _ => {
-                bar.x2 += 24.0;
-                bar.x2 - 6.0
+        };
+        let on_left = match (target, left[b]) {
+            (Some(t), Some(lx)) if t < mid => Some(lx - step(first_left[b]).max(w + 16.0)),
+            _ => None,
+        };
+        let bar = &mut bars[b];
+        let x = match on_left {
+            Some(x) => {
+                left[b] = Some(x);
+                first_left[b] = false;
+                bar.x1 = bar.x1.min(x - 6.0);
+                x
+            }
+            None => {
+                let (rx, rw) = right[b];
+                let x = rx + step(first_right[b]).max(rw + 16.0);
+                right[b] = (x, w);
+                first_right[b] = false;
+                bar.x2 = bar.x2.max(x + 6.0);
+                x
             }
         };
         ifaces[i.index()] = Dot {
@@ -243,4 +282,20 @@ pub(super) fn place_bar_ports(
             side: Side::Hidden,
         };
     }
+}
+
+/// How far each node's bar ports (with their labels) reach out of its
+/// box, on the left and on the right.
+pub(super) fn overflow(topo: &Topology, l: &super::Layout) -> Vec<(f64, f64)> {
+    let mut out = vec![(0.0f64, 0.0f64); l.nodes.len()];
+    for bar in &l.bars {
+        let host = l.nodes[bar.node.index()];
+        let o = &mut out[bar.node.index()];
+        for &(i, x) in &bar.ticks {
+            o.0 = o.0.max(host.x + 16.0 - x);
+            o.1 =
+                o.1.max(x + 7.0 + label_width(topo, i) + 10.0 - (host.x + host.w));
+        }
+    }
+    out
 }

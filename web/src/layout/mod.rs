@@ -16,6 +16,9 @@
 
 mod hosts;
 mod ifaces;
+mod labels;
+
+pub use labels::{label_width, PortLabel, LABEL_ROW};
 
 use netsim_core::model::{IfaceId, IfaceKind, NodeId, NodeKind, Topology};
 
@@ -58,8 +61,15 @@ impl Rect {
         p.x >= self.x && p.x <= self.x + self.w && p.y >= self.y && p.y <= self.y + self.h
     }
 
-    fn overlaps(&self, o: &Rect) -> bool {
+    pub fn overlaps(&self, o: &Rect) -> bool {
         self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+
+    /// The area the two boxes share (0 when apart).
+    pub fn overlap_area(&self, o: &Rect) -> f64 {
+        let w = (self.x + self.w).min(o.x + o.w) - self.x.max(o.x);
+        let h = (self.y + self.h).min(o.y + o.h) - self.y.max(o.y);
+        w.max(0.0) * h.max(0.0)
     }
 }
 
@@ -123,6 +133,12 @@ pub struct Layout {
     pub buses: Vec<Bus>,
     /// For each interface of kind bridge, its bar in `bars`.
     pub bar_of: Vec<Option<usize>>,
+    /// Indexed by [`IfaceId`]: the row of a bar port's label under its
+    /// bar (see [`Layout::port_label`]).
+    pub label_row: Vec<u8>,
+    /// Patch cables between two bars of one row drawn under the bars, with
+    /// how far under (see [`Layout::cable`]).
+    pub dips: Vec<(IfaceId, IfaceId, f64)>,
 }
 
 pub const CHILD_W: f64 = 170.0;
@@ -142,7 +158,30 @@ const MARGIN: f64 = 40.0;
 
 /// Lays out `topo`. Deterministic: the same topology always gives the same
 /// drawing.
+///
+/// The ports at the ends of a bar (patch cables to other bars, NICs) go
+/// to the end nearest where their cable goes, which is known only once the
+/// hosts are placed: a host whose ports (with their labels) do not fit in
+/// its box is widened on that side and everything is placed again (at
+/// most twice more).
 pub fn layout(topo: &Topology) -> Layout {
+    let mut room = vec![(0.0, 0.0); topo.nodes.len()];
+    let mut l = layout_with(topo, &room);
+    for _ in 0..2 {
+        let over = ifaces::overflow(topo, &l);
+        if over.iter().all(|o| o.0 <= 0.5 && o.1 <= 0.5) {
+            break;
+        }
+        for (r, o) in room.iter_mut().zip(&over) {
+            r.0 += o.0;
+            r.1 += o.1;
+        }
+        l = layout_with(topo, &room);
+    }
+    l
+}
+
+fn layout_with(topo: &Topology, room: &[(f64, f64)]) -> Layout {
     let n_nodes = topo.nodes.len();
     let n_ifaces = topo.ifaces.len();
     let mut nodes = vec![Rect::default(); n_nodes];
@@ -174,7 +213,7 @@ pub fn layout(topo: &Topology) -> Layout {
     // Each host's inside, relative to its corner.
     let plans: Vec<HostPlan> = hosts
         .iter()
-        .map(|&h| plan_host(topo, h, &children[h.index()]))
+        .map(|&h| plan_host(topo, h, &children[h.index()], room[h.index()]))
         .collect();
 
     // Hosts on shelves, wrapped to a width that keeps the drawing about
@@ -331,7 +370,7 @@ pub fn layout(topo: &Topology) -> Layout {
         });
     }
 
-    Layout {
+    let mut out = Layout {
         width: width.max(400.0) + MARGIN,
         height: height.max(300.0) + MARGIN,
         nodes,
@@ -339,7 +378,12 @@ pub fn layout(topo: &Topology) -> Layout {
         bars,
         buses,
         bar_of,
-    }
+        label_row: Vec::new(),
+        dips: Vec::new(),
+    };
+    out.label_row = labels::label_rows(topo, &out);
+    out.dips = labels::dips(topo, &out);
+    out
 }
 
 impl Layout {

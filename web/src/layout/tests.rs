@@ -248,3 +248,160 @@ fn dragging_a_host_moves_its_insides() {
     );
     assert_eq!(l.node_at(&t, l.nodes[c].centre()), Some(node(&t, "bus1")));
 }
+
+/// Every example, and a generated one of 200 nodes.
+fn all_topologies() -> Vec<(String, Topology)> {
+    let mut out: Vec<(String, Topology)> = examples::ALL
+        .iter()
+        .map(|e| (e.file.to_string(), load(e.file)))
+        .collect();
+    let y = examples::generated(10, 19);
+    out.push((
+        "generated".into(),
+        netsim_core::load("gen.yaml", &y).unwrap_or_else(|d| panic!("{d}")),
+    ));
+    out
+}
+
+#[test]
+fn port_labels_on_bars_never_overlap() {
+    for (name, t) in all_topologies() {
+        let l = layout(&t);
+        let labels: Vec<(IfaceId, Rect)> = t
+            .ifaces
+            .iter()
+            .filter_map(|i| l.port_label(&t, i.id).map(|p| (i.id, p.rect)))
+            .collect();
+        for (k, (a, ra)) in labels.iter().enumerate() {
+            for (b, rb) in &labels[k + 1..] {
+                assert!(
+                    !ra.overlaps(rb),
+                    "{name}: the labels of {} and {} overlap: {ra:?} {rb:?}",
+                    t.iface_label(*a),
+                    t.iface_label(*b)
+                );
+            }
+        }
+    }
+    // The ring's patch ports, three at h1's bar, have their labels apart.
+    let t = load("stp.yaml");
+    let l = layout(&t);
+    let x = |i: &str| l.ifaces[iface(&t, "h1", i).index()].at.x;
+    assert!((x("to-h2a") - x("to-h2b")).abs() > label_width(&t, iface(&t, "h1", "to-h2a")));
+}
+
+/// Whether the segments a-b and c-d lie on one line and share more than a
+/// point.
+fn collinear_overlap(a: Point, b: Point, c: Point, d: Point) -> bool {
+    let cross =
+        |o: Point, p: Point, q: Point| (p.x - o.x) * (q.y - o.y) - (p.y - o.y) * (q.x - o.x);
+    if cross(a, b, c).abs() > 1e-6 || cross(a, b, d).abs() > 1e-6 {
+        return false;
+    }
+    let horizontal = (a.x - b.x).abs() >= (a.y - b.y).abs();
+    let (s, e, u, v) = if horizontal {
+        (a.x.min(b.x), a.x.max(b.x), c.x.min(d.x), c.x.max(d.x))
+    } else {
+        (a.y.min(b.y), a.y.max(b.y), c.y.min(d.y), c.y.max(d.y))
+    };
+    s.max(u) < e.min(v) - 1.0
+}
+
+#[test]
+fn cables_run_neither_along_bars_nor_along_each_other() {
+    for (name, t) in all_topologies() {
+        let l = layout(&t);
+        let paths: Vec<(String, Vec<Point>)> = t
+            .veths
+            .iter()
+            .map(|v| {
+                let [a, b] = v.ends;
+                (
+                    format!("{}-{}", t.iface_label(a), t.iface_label(b)),
+                    l.cable(a, b),
+                )
+            })
+            .collect();
+        for (k, (na, pa)) in paths.iter().enumerate() {
+            assert!(pa.len() >= 2, "{name}: {na}");
+            // Not along a bar: no stretch on a bar's line longer than the
+            // bar's end beyond its outermost tick, and over no other tick.
+            for w in pa.windows(2) {
+                for bar in &l.bars {
+                    let (p, q) = (w[0], w[1]);
+                    if (p.y - bar.y).abs() > 0.5 || (q.y - bar.y).abs() > 0.5 {
+                        continue;
+                    }
+                    let (lo, hi) = (p.x.min(q.x), p.x.max(q.x));
+                    let along = hi.min(bar.x2) - lo.max(bar.x1);
+                    assert!(along <= 12.0, "{name}: {na} runs {along} along a bar");
+                    for &(_, tx) in &bar.ticks {
+                        assert!(
+                            tx <= lo + 0.5 || tx >= hi - 0.5,
+                            "{name}: {na} runs over a tick at {tx}"
+                        );
+                    }
+                }
+            }
+            // Not along another cable.
+            for (nb, pb) in &paths[k + 1..] {
+                assert_ne!(pa, pb, "{name}: {na} and {nb} are drawn the same");
+                for w in pa.windows(2) {
+                    for v in pb.windows(2) {
+                        assert!(
+                            !collinear_overlap(w[0], w[1], v[0], v[1]),
+                            "{name}: {na} and {nb} run along each other"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // In the ring, h1 and h2 are cabled twice: one cable dips under the
+    // bars, and the two take distinct ways.
+    for file in ["stp.yaml", "storm.yaml"] {
+        let t = load(file);
+        let l = layout(&t);
+        let a = l.cable(iface(&t, "h1", "to-h2a"), iface(&t, "h2", "to-h1a"));
+        let b = l.cable(iface(&t, "h1", "to-h2b"), iface(&t, "h2", "to-h1b"));
+        assert_ne!(a, b);
+        assert!(a.len() > 2 || b.len() > 2, "{file}: one of them is routed");
+    }
+}
+
+#[test]
+fn the_callout_covers_no_host_title() {
+    for (name, t) in all_topologies() {
+        let l = layout(&t);
+        let titles = l.host_titles(&t);
+        let mut places: Vec<Point> = l
+            .ifaces
+            .iter()
+            .filter(|d| d.side != Side::Hidden)
+            .map(|d| d.at)
+            .collect();
+        for n in &t.nodes {
+            places.push(crate::anim::place_point(
+                &l,
+                &t,
+                netsim_core::trace::Place::Node(n.id),
+            ));
+        }
+        for b in &l.buses {
+            places.push(b.label);
+        }
+        // One line, the usual three of 52 characters, a long one.
+        for (w, h) in [(200.0, 25.0), (359.2, 55.0), (359.2, 100.0)] {
+            for &at in &places {
+                let r = l.callout(&t, at, w, h);
+                for title in &titles {
+                    assert!(
+                        !r.overlaps(title),
+                        "{name}: the callout at {at:?} ({r:?}) covers a title at {title:?}"
+                    );
+                }
+                assert!(!r.contains(at), "{name}: the callout hides its hop");
+            }
+        }
+    }
+}

@@ -76,10 +76,11 @@ pub fn diagram(props: &Props) -> Html {
     });
 
     // Cables.
-    let veths = t.veths.iter().map(|v| {
-        let a = l.ifaces[v.ends[0].index()].at;
-        let b = l.ifaces[v.ends[1].index()].at;
-        line(a, b, "veth")
+    let veths = t.veths.iter().flat_map(|v| {
+        l.cable(v.ends[0], v.ends[1])
+            .windows(2)
+            .map(|w| line(w[0], w[1], "veth"))
+            .collect::<Vec<_>>()
     });
     let buses = l.buses.iter().enumerate().map(|(w, b)| {
         let name = t.wires.get(w).map(|w| w.name.clone()).unwrap_or_default();
@@ -173,7 +174,12 @@ pub fn diagram(props: &Props) -> Html {
                     Point::new(d.at.x - 9.0, d.at.y + 11.0),
                     "end",
                 ),
-                // On a bar: beside the cable, under the bar.
+                // On a bar: beside the cable, under the bar, in the row
+                // the layout gave it.
+                Side::Bar if l.port_label(t, i.id).is_some() => {
+                    let at = l.port_label(t, i.id).map(|p| p.at).unwrap_or(d.at);
+                    (at, Point::new(at.x, at.y + 13.0), "start")
+                }
                 Side::Bar | Side::Hidden => (
                     Point::new(d.at.x + 7.0, d.at.y + 22.0),
                     Point::new(d.at.x + 7.0, d.at.y + 35.0),

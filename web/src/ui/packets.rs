@@ -7,9 +7,10 @@ use netsim_core::trace::EventKind;
 use yew::prelude::*;
 
 use crate::anim;
-use crate::layout::{Layout, Point};
+use crate::layout::{Layout, Point, Rect};
 use crate::model::{Run, Shared};
 use crate::ui::diagram::fmt;
+use netsim_core::model::Topology;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct Props {
@@ -37,20 +38,30 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     out
 }
 
-/// A box of text above `at`, to its right or, in the right half of the
-/// drawing, to its left (so that it stays on the drawing).
-fn callout(at: Point, lines: &[String], class: &'static str, width: f64) -> Html {
+/// The size of the callout box for `lines`.
+pub fn callout_size(lines: &[String]) -> (f64, f64) {
     let w = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * 6.6 + 16.0;
     let h = lines.len() as f64 * 15.0 + 10.0;
-    let x = if at.x > width / 2.0 {
-        at.x - 12.0 - w
+    (w, h)
+}
+
+/// A box of text next to `at`, where the layout finds room for it (over
+/// no host's title, on the drawing), with a stem to `at`.
+fn callout(at: Point, lines: &[String], class: &'static str, l: &Layout, t: &Topology) -> Html {
+    let (w, h) = callout_size(lines);
+    let Rect { x, y, .. } = l.callout(t, at, w, h);
+    let (sx, sy) = if y + h <= at.y {
+        (x + w / 2.0, y + h)
+    } else if y >= at.y {
+        (x + w / 2.0, y)
+    } else if x >= at.x {
+        (x, y + h / 2.0)
     } else {
-        at.x + 12.0
+        (x + w, y + h / 2.0)
     };
-    let y = at.y - h - 10.0;
     html! {
         <g class={class}>
-            <line class="callout-stem" x1={fmt(at.x)} y1={fmt(at.y)} x2={fmt(x + w / 2.0)} y2={fmt(y + h)} />
+            <line class="callout-stem" x1={fmt(at.x)} y1={fmt(at.y)} x2={fmt(sx)} y2={fmt(sy)} />
             <rect x={fmt(x)} y={fmt(y)} width={fmt(w)} height={fmt(h)} rx="6" />
             <text x={fmt(x + 8.0)} y={fmt(y + 17.0)}>
                 { for lines.iter().enumerate().map(|(i, l)| html! {
@@ -110,7 +121,7 @@ pub fn packets(props: &Props) -> Html {
     html! {
         <g class="packets">
             <circle class="here" cx={fmt(here.x)} cy={fmt(here.y)} r="11" />
-            { callout(here, &lines, class, l.width) }
+            { callout(here, &lines, class, l, t) }
             { for drops }
             { for pills }
         </g>

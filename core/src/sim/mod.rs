@@ -56,12 +56,38 @@ pub(crate) use sched::Action;
 /// What the events being recorded belong to: the event that led to them,
 /// the packet they concern and the probe they are part of. It travels with
 /// every frame in flight, every packet waiting for ARP and every timer.
+/// Compact (16 bytes), as it is copied into each of them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Cx {
-    pub cause: Option<u32>,
+    pub cause: Index,
     pub packet: Option<PacketId>,
     pub cause_packet: Option<PacketId>,
-    pub probe: Option<u32>,
+    pub probe: Index,
+}
+
+/// An optional event or probe number in 4 bytes (`u32::MAX` is none: a run
+/// stops long before it has that many events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Index(u32);
+
+impl Index {
+    pub const NONE: Index = Index(u32::MAX);
+
+    pub fn get(self) -> Option<u32> {
+        (self.0 != u32::MAX).then_some(self.0)
+    }
+}
+
+impl Default for Index {
+    fn default() -> Index {
+        Index::NONE
+    }
+}
+
+impl From<Option<u32>> for Index {
+    fn from(v: Option<u32>) -> Index {
+        v.map_or(Index::NONE, Index)
+    }
 }
 
 /// The mutable state of one namespace, made on first use.
@@ -345,7 +371,7 @@ impl Net<'_> {
     #[inline]
     pub fn emit(&mut self, place: Place, kind: EventKind) -> u32 {
         let index = self.record(place, kind);
-        self.st.cx.cause = Some(index);
+        self.st.cx.cause = Some(index).into();
         index
     }
 
@@ -363,8 +389,8 @@ impl Net<'_> {
             self.st.trace.push(Event {
                 time: self.st.now,
                 place,
-                probe: cx.probe,
-                cause: cx.cause,
+                probe: cx.probe.get(),
+                cause: cx.cause.get(),
                 packet: cx.packet,
                 cause_packet: cx.cause_packet,
                 kind,
@@ -483,8 +509,8 @@ impl Net<'_> {
         let ports = crate::bridge::loops::find_loop(self.topo, self.st.stp.as_ref(), last_flood);
         // Caused by the last thing that happened: the run stops after it.
         self.st.cx = Cx {
-            probe: self.st.flows.first().map(|f| f.index),
-            cause: self.events_total().checked_sub(1).map(|k| k as u32),
+            probe: self.st.flows.first().map(|f| f.index).into(),
+            cause: self.events_total().checked_sub(1).map(|k| k as u32).into(),
             ..Cx::default()
         };
         self.drop_at(

@@ -66,7 +66,7 @@ impl Net<'_> {
         };
         self.st.flows.push(flow);
         self.st.cx = Cx {
-            probe: Some(index),
+            probe: Some(index).into(),
             ..Cx::default()
         };
         let start = self.emit(
@@ -85,8 +85,8 @@ impl Net<'_> {
         self.send_probe_packet(id, false);
         if proto == ProbeProto::Tcp {
             let cx = Cx {
-                probe: Some(index),
-                cause: Some(start),
+                probe: Some(index).into(),
+                cause: Some(start).into(),
                 ..Cx::default()
             };
             self.schedule(
@@ -345,8 +345,8 @@ impl Net<'_> {
             };
             self.ns(f.node).socks.remove(f.id);
             self.st.cx = Cx {
-                probe: Some(f.index),
-                cause: f.start_event,
+                probe: Some(f.index).into(),
+                cause: f.start_event.into(),
                 ..Cx::default()
             };
             self.emit(

@@ -25,13 +25,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use core::net::Ipv4Addr;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
 
 use netsim_core::examples;
-use netsim_core::model::{Probe, ProbeProto, ProbeResult, Topology};
+use netsim_core::model::{Probe, ProbeResult, Topology};
 use netsim_core::sim::Sim;
 
 const ROUNDS: usize = 41;
@@ -157,15 +156,8 @@ fn main() {
 
     let e = examples::find("docker0.yaml").expect("docker0 example");
     let docker0 = load(e.file, e.yaml);
-    let ping = Probe {
-        from: docker0.node_by_name("bus2").expect("bus2"),
-        to_text: "172.17.0.2".into(),
-        to: Ipv4Addr::new(172, 17, 0, 2),
-        proto: ProbeProto::Icmp,
-        port: None,
-        ttl: 64,
-        expect: None,
-    };
+    // The example's first probe: the article's ping, bus2 → bus1.
+    let ping = docker0.probes[0].clone();
     let mut base = Subject::new("docker0 ping", docker0, ping, false);
     if wanted("vxlan") {
         let e = examples::find("vxlan-two-hosts.yaml").expect("vxlan example");

@@ -29,7 +29,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use netsim_core::examples;
-use netsim_core::model::{Probe, ProbeProto, Topology};
+use netsim_core::model::{Probe, Topology};
 use netsim_core::sim::Sim;
 use netsim_core::wire::frame::{Frame, Icmp, Ipv4Packet, Payload, L4};
 use netsim_core::wire::MacAddr;
@@ -38,18 +38,6 @@ fn load(name: &str, yaml: &str) -> Topology {
     match netsim_core::load(name, yaml) {
         Ok(t) => t,
         Err(d) => panic!("{d}"),
-    }
-}
-
-fn ping(topo: &Topology, from: &str, to: Ipv4Addr) -> Probe {
-    Probe {
-        from: topo.node_by_name(from).expect("node"),
-        to_text: to.to_string(),
-        to,
-        proto: ProbeProto::Icmp,
-        port: None,
-        ttl: 64,
-        expect: None,
     }
 }
 
@@ -132,7 +120,7 @@ fn repeat_probe(b: &mut criterion::Bencher<'_>, warm: &mut Sim, probe: &Probe) {
 fn bench_ping(c: &mut Criterion) {
     let e = examples::find("docker0.yaml").expect("docker0 example");
     let topo = std::sync::Arc::new(load(e.file, e.yaml));
-    let probe = ping(&topo, "bus2", Ipv4Addr::new(172, 17, 0, 2));
+    let probe = topo.probes[0].clone();
     let mut g = c.benchmark_group("ping");
     g.bench_function("baseline_build_and_parse_4_frames", |b| {
         b.iter(|| black_box(frames_floor()))
@@ -210,7 +198,7 @@ fn bench_nat(c: &mut Criterion) {
     let mut g = c.benchmark_group("nat");
     let e = examples::find("docker0.yaml").expect("docker0 example");
     let docker0 = std::sync::Arc::new(load(e.file, e.yaml));
-    let ping = ping(&docker0, "bus2", Ipv4Addr::new(172, 17, 0, 2));
+    let ping = docker0.probes[0].clone();
     let mut warm = Sim::new(std::sync::Arc::clone(&docker0));
     warm.run_adhoc(0, &ping);
     g.bench_function("baseline_docker0_ping_warm", |b| {
@@ -282,7 +270,7 @@ fn bench_storm(c: &mut Criterion) {
     let mut g = c.benchmark_group("storm");
     let e = examples::find("docker0.yaml").expect("docker0 example");
     let docker0 = std::sync::Arc::new(load(e.file, e.yaml));
-    let ping = ping(&docker0, "bus2", Ipv4Addr::new(172, 17, 0, 2));
+    let ping = docker0.probes[0].clone();
     g.bench_function("baseline_docker0_ping_cold", |b| {
         b.iter(|| {
             let mut sim = Sim::new(std::sync::Arc::clone(&docker0));
@@ -359,8 +347,7 @@ fn bench_vxlan(c: &mut Criterion) {
         g.bench_function(name, |b| repeat_probe(b, &mut warm, &probe));
     };
     let e = examples::find("docker0.yaml").expect("docker0 example");
-    let mut docker0 = load(e.file, e.yaml);
-    docker0.probes[0] = ping(&docker0, "bus2", Ipv4Addr::new(172, 17, 0, 2));
+    let docker0 = load(e.file, e.yaml);
     warm_bench(&mut g, "baseline_docker0_ping_warm", Arc::new(docker0));
     let e = examples::find("vxlan-two-hosts.yaml").expect("vxlan example");
     warm_bench(

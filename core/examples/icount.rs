@@ -18,10 +18,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use netsim_core::model::{Probe, ProbeProto};
 use netsim_core::{examples, sim::Sim};
 
 fn main() {
@@ -48,19 +46,9 @@ fn main() {
         }
     };
     let topo = Arc::new(netsim_core::load(&file, &yaml).expect("it loads"));
-    let probe = if matches!(which, "nat" | "routed" | "vxlan") || which.starts_with("cross") {
-        topo.probes[0].clone()
-    } else {
-        Probe {
-            from: topo.node_by_name("bus2").expect("bus2"),
-            to_text: "172.17.0.2".into(),
-            to: Ipv4Addr::new(172, 17, 0, 2),
-            proto: ProbeProto::Icmp,
-            port: None,
-            ttl: 64,
-            expect: None,
-        }
-    };
+    // Every topology's first probe: for docker0 the article's ping, bus2 →
+    // bus1 (172.17.0.2).
+    let probe = topo.probes[0].clone();
     let mut sim = Sim::new(Arc::clone(&topo));
     sim.run_adhoc(0, &probe);
     let mut replies = 0usize;

@@ -52,12 +52,6 @@ impl Deref for Bytes {
     }
 }
 
-impl AsRef<[u8]> for Bytes {
-    fn as_ref(&self) -> &[u8] {
-        self
-    }
-}
-
 impl From<Rc<[u8]>> for Bytes {
     fn from(buf: Rc<[u8]>) -> Bytes {
         // A frame is at most 64 KiB; anything longer is cut to what u32 holds.
@@ -75,12 +69,6 @@ impl From<Vec<u8>> for Bytes {
 impl From<&[u8]> for Bytes {
     fn from(v: &[u8]) -> Bytes {
         Bytes::from(Rc::<[u8]>::from(v))
-    }
-}
-
-impl<const N: usize> From<[u8; N]> for Bytes {
-    fn from(v: [u8; N]) -> Bytes {
-        Bytes::from(&v[..])
     }
 }
 
@@ -104,27 +92,9 @@ impl PartialEq for Bytes {
 
 impl Eq for Bytes {}
 
-impl PartialEq<[u8]> for Bytes {
-    fn eq(&self, other: &[u8]) -> bool {
-        **self == *other
-    }
-}
-
-impl PartialEq<Vec<u8>> for Bytes {
-    fn eq(&self, other: &Vec<u8>) -> bool {
-        **self == **other
-    }
-}
-
 impl fmt::Debug for Bytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl serde::Serialize for Bytes {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(self)
     }
 }
 

@@ -14,7 +14,8 @@
 //! across two hosts), warm; `routed`: the same connection without NAT
 //! (`benches/routed.yaml`), warm; `vxlan`: probe 1 of vxlan-two-hosts (c1 → c2
 //! across the overlay), warm; `cross1k`, `cross10k`: the cross-host ping of
-//! the generated 1,000- and 10,000-container topologies, cold.
+//! the generated 1,000- and 10,000-container topologies, cold;
+//! `file:PATH`: the first probe of the topology file PATH, warm.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -26,7 +27,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (which, n) = match (args.get(1), args.get(2).and_then(|n| n.parse().ok())) {
         (Some(w), Some(n)) => (w.as_str(), n),
-        _ => panic!("usage: icount ping|cold|nat|routed|vxlan|cross1k|cross10k N"),
+        _ => panic!("usage: icount ping|cold|nat|routed|vxlan|cross1k|cross10k|file:PATH N"),
     };
     let (file, yaml) = match which {
         "cross1k" => ("scale.yaml".to_string(), examples::generated(10, 100)),
@@ -35,6 +36,7 @@ fn main() {
             "routed.yaml".to_string(),
             include_str!("../benches/routed.yaml").to_string(),
         ),
+        w if w.starts_with("file:") => (w.to_string(), std::fs::read_to_string(&w[5..]).unwrap()),
         _ => {
             let name = match which {
                 "nat" => "nat-two-hosts.yaml",

@@ -17,7 +17,7 @@ pub mod stp;
 use rustc_hash::FxHashSet;
 
 use crate::ipv4::Packet;
-use crate::model::{IfaceId, Topology};
+use crate::model::{IfaceId, NodeId, Topology};
 use crate::sim::Net;
 use crate::time::Time;
 use crate::trace::{DropReason, Endpoint, EventKind, FloodWhy, Link, Place, Switch};
@@ -148,29 +148,62 @@ impl Net<'_> {
     /// `br_handle_frame_finish`: learn the source, then deliver locally,
     /// forward, or flood.
     pub(crate) fn switch_input(&mut self, sw: Switch, in_port: IfaceId, bytes: Bytes) {
-        // `br_handle_frame`: a blocking port lets only BPDUs in.
         if let Switch::Bridge(b) = sw {
+            // `br_handle_frame`: a blocking port lets only BPDUs in.
             if self.topo.iface(b).stp() && self.bridge_state(b).blocking.contains(&in_port) {
                 self.drop_at(Place::Iface(in_port), DropReason::StpBlocking);
                 return;
             }
+            if let Some(node) = self.bridge_nf(b) {
+                self.switch_input_nf(b, node, in_port, bytes);
+                return;
+            }
         }
-        // br_netfilter: PREROUTING before the bridge decides.
-        let (bytes, nf) = match sw {
-            Switch::Bridge(b) => match self.bridge_nf(b) {
-                Some(node) => match self.br_nf_prerouting(b, node, bytes) {
-                    netfilter::PreRouted::Bridge(bytes, p) => (bytes, p.map(|p| (node, p))),
-                    netfilter::PreRouted::Gone => return,
-                },
-                None => (bytes, None),
-            },
-            Switch::Wire(_) => (bytes, None),
+        if let Some((dst, _, decision)) = self.switch_decide(sw, in_port, &bytes) {
+            self.carry_out(sw, Some(in_port), dst, decision, bytes);
+        }
+    }
+
+    /// As [`Net::switch_input`], for a bridge whose frames pass the IP
+    /// hooks (br_netfilter): PREROUTING before the bridge decides; a frame
+    /// bridged out of a port passes POSTROUTING; one for the bridge itself
+    /// goes up as the packet PREROUTING saw, with its connection (as the
+    /// skb keeps its conntrack entry).
+    fn switch_input_nf(&mut self, b: IfaceId, node: NodeId, in_port: IfaceId, bytes: Bytes) {
+        let (bytes, p) = match self.br_nf_prerouting(b, node, bytes) {
+            netfilter::PreRouted::Bridge(bytes, p) => (bytes, p),
+            netfilter::PreRouted::Gone => return,
         };
-        let (dst, src) = match Frame::peek_macs(&bytes) {
+        let sw = Switch::Bridge(b);
+        let Some((dst, src, decision)) = self.switch_decide(sw, in_port, &bytes) else {
+            return;
+        };
+        match (p, &decision) {
+            (Some(p), Decision::Forward(_) | Decision::Flood { .. }) => {
+                if let Some(bytes) = self.br_nf_postrouting(b, node, p, dst, src) {
+                    self.carry_out(sw, Some(in_port), dst, decision, bytes);
+                }
+            }
+            (Some(p), Decision::Local) => self.pass_up(b, bytes, Some((dst, p))),
+            _ => self.carry_out(sw, Some(in_port), dst, decision, bytes),
+        }
+    }
+
+    /// The switch reads a frame that came in on `in_port`: learns its
+    /// source and decides where it goes. `None` if it was malformed
+    /// (dropped, and said so). Returns the destination and source MACs
+    /// with the decision.
+    fn switch_decide(
+        &mut self,
+        sw: Switch,
+        in_port: IfaceId,
+        bytes: &[u8],
+    ) -> Option<(MacAddr, MacAddr, Decision)> {
+        let (dst, src) = match Frame::peek_macs(bytes) {
             Ok(m) => m,
             Err(e) => {
                 self.drop_at(place(sw), DropReason::Malformed(e.0));
-                return;
+                return None;
             }
         };
         let now = self.st.now;
@@ -210,20 +243,7 @@ impl Net<'_> {
                 },
             );
         }
-        // br_netfilter: a frame bridged out of a port passes POSTROUTING;
-        // one for the bridge itself goes up as the packet PREROUTING saw,
-        // with its connection (as the skb keeps its conntrack entry).
-        let (bytes, up) = match (sw, nf, &decision) {
-            (Switch::Bridge(b), Some((node, p)), Decision::Forward(_) | Decision::Flood { .. }) => {
-                match self.br_nf_postrouting(b, node, p, dst, src) {
-                    Some(bytes) => (bytes, None),
-                    None => return,
-                }
-            }
-            (Switch::Bridge(_), Some((_, p)), Decision::Local) => (bytes, Some(p)),
-            _ => (bytes, None),
-        };
-        self.carry_out(sw, Some(in_port), dst, decision, bytes, up);
+        Some((dst, src, decision))
     }
 
     /// The bridge device transmits (`br_dev_xmit`): out of the port that
@@ -234,14 +254,13 @@ impl Net<'_> {
                 let now = self.st.now;
                 let st = self.bridge_state(bridge);
                 let d = decide(&st.fdb, &st.ports, Some(&st.local), None, dst, now);
-                self.carry_out(Switch::Bridge(bridge), None, dst, d, bytes, None);
+                self.carry_out(Switch::Bridge(bridge), None, dst, d, bytes);
             }
             Err(e) => self.drop_at(Place::Iface(bridge), DropReason::Malformed(e.0)),
         }
     }
 
-    /// Carries a decision out, recording it. `up`: the packet of a frame
-    /// for the bridge itself, when br_netfilter has already read it.
+    /// Carries a decision out, recording it.
     fn carry_out(
         &mut self,
         sw: Switch,
@@ -249,14 +268,12 @@ impl Net<'_> {
         dst: MacAddr,
         decision: Decision,
         bytes: Bytes,
-        up: Option<Packet>,
     ) {
         let here = place(sw);
         match decision {
             Decision::Local => {
                 if let Switch::Bridge(b) = sw {
-                    self.emit(here, EventKind::PassUp { bridge: b });
-                    self.bridge_pass_up(b, bytes, up.map(|p| (dst, p)));
+                    self.pass_up(b, bytes, None);
                 }
             }
             Decision::Forward(port) => {
@@ -308,6 +325,13 @@ impl Net<'_> {
             Switch::Bridge(_) => self.dev_xmit(port, bytes),
             Switch::Wire(w) => self.wire_output(w, port, bytes),
         }
+    }
+
+    /// A frame for the bridge itself goes up to its stack (`read`: its
+    /// destination MAC and packet, when br_netfilter has already read it).
+    fn pass_up(&mut self, bridge: IfaceId, bytes: Bytes, read: Option<(MacAddr, Packet)>) {
+        self.emit(Place::Iface(bridge), EventKind::PassUp { bridge });
+        self.bridge_pass_up(bridge, bytes, read);
     }
 
     /// `br_pass_frame_up`: the frame enters the bridge device as if

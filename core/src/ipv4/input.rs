@@ -60,8 +60,7 @@ impl Net<'_> {
         let to_broadcast = self.is_broadcast(node, p.view.dst);
         // `udp_rcv` → the vxlan socket's `encap_rcv`, before any other socket.
         if let (L4::Udp(u), false) = (&p.view.l4, to_broadcast) {
-            if self.is_vxlan_port(node, u.dst_port) {
-                self.vxlan_rcv(node, &p.view, u);
+            if self.vxlan_rcv(node, &p.view, u) {
                 return;
             }
         }

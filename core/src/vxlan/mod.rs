@@ -79,6 +79,7 @@ pub fn src_port(inner: &[u8]) -> u16 {
 }
 
 impl Net<'_> {
+    #[inline]
     fn vxlan_fdb(&mut self, dev: IfaceId) -> &mut VxlanFdb {
         let topo = self.topo;
         self.st.vxlans.get_or_insert_with(dev.index(), || {
@@ -178,32 +179,51 @@ impl Net<'_> {
         }
     }
 
-    /// Whether a UDP packet to `port` is for a vxlan device of `node` (its
-    /// socket is bound to any address on that port).
-    pub(crate) fn is_vxlan_port(&self, node: NodeId, port: u16) -> bool {
-        self.topo
-            .node(node)
-            .ifaces
-            .iter()
-            .any(|&i| self.topo.iface(i).vxlan().is_some_and(|v| v.port == port))
+    /// `udp_rcv` → the vxlan socket's `encap_rcv`: a UDP packet to a local
+    /// address of `node`. `false` if no vxlan device of `node` listens on
+    /// its port (its socket is bound to any address on that port), for the
+    /// other sockets to take; else the device of its VNI receives the frame
+    /// inside (or it is dropped, and said so).
+    pub(crate) fn vxlan_rcv(&mut self, node: NodeId, outer: &Ipv4Packet, udp: &Udp) -> bool {
+        let topo = self.topo;
+        let header = VxlanHeader::parse(&udp.data);
+        let vni = header.as_ref().ok().map(|(h, _)| h.vni);
+        // One pass over the node's interfaces: is the port a vxlan one,
+        // and which device has the packet's VNI.
+        let (mut on_port, mut found) = (false, None);
+        for &i in &topo.node(node).ifaces {
+            if let Some(v) = topo.iface(i).vxlan().filter(|v| v.port == udp.dst_port) {
+                on_port = true;
+                if Some(v.vni) == vni {
+                    found = Some(i);
+                    break;
+                }
+            }
+        }
+        if !on_port {
+            return false;
+        }
+        self.vxlan_decap(node, outer, udp, header, found);
+        true
     }
 
-    /// `vxlan_rcv`: a UDP packet reached a vxlan port of `node`.
-    pub(crate) fn vxlan_rcv(&mut self, node: NodeId, outer: &Ipv4Packet, udp: &Udp) {
+    fn vxlan_decap(
+        &mut self,
+        node: NodeId,
+        outer: &Ipv4Packet,
+        udp: &Udp,
+        header: Result<(VxlanHeader, &[u8]), crate::wire::frame::ParseError>,
+        found: Option<IfaceId>,
+    ) {
+        let topo = self.topo;
         let here = Place::Node(node);
-        let (h, inner) = match VxlanHeader::parse(&udp.data) {
+        let (h, inner) = match header {
             Ok(x) => x,
             Err(e) => {
                 self.drop_at(here, DropReason::Malformed(e.0));
                 return;
             }
         };
-        let topo = self.topo;
-        let found = topo.node(node).ifaces.iter().copied().find(|&i| {
-            topo.iface(i)
-                .vxlan()
-                .is_some_and(|v| v.port == udp.dst_port && v.vni == h.vni)
-        });
         let Some(dev) = found else {
             self.drop_at(
                 here,

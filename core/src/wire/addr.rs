@@ -15,8 +15,18 @@ impl fmt::Display for ParseAddrError {
 }
 
 /// A 48-bit Ethernet address.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct MacAddr(pub [u8; 6]);
+
+/// Hashed as one 48-bit number: a switch hashes two MACs per frame (the
+/// source it learns, the destination it looks up), and one word is far
+/// cheaper to hash than six bytes and their length.
+impl core::hash::Hash for MacAddr {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        let [a, b, c, d, e, f] = self.0;
+        state.write_u64(u64::from_le_bytes([a, b, c, d, e, f, 0, 0]));
+    }
+}
 
 impl MacAddr {
     pub const BROADCAST: MacAddr = MacAddr([0xff; 6]);

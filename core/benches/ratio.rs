@@ -11,7 +11,10 @@
 //! ```
 //!
 //! - `vxlan`: the ping across the two-host overlay (`vxlan-two-hosts`,
-//!   c1 → c2) against the docker0 ping (the issue's target: at most 2×);
+//!   c1 → c2) against the docker0 ping (the issue's target: at most 2×),
+//!   and against the same ping between the same hosts routed without an
+//!   overlay (`underlay.yaml`), which tells what VXLAN adds from what the
+//!   longer path costs;
 //! - `nat`: the TCP connection through SNAT on host1 and DNAT on host2
 //!   (`nat-two-hosts`, probe 1) against the docker0 ping (target 2×), and
 //!   against the same connection routed without NAT (`routed.yaml`), which
@@ -165,6 +168,11 @@ fn main() {
         let probe = topo.probes[0].clone();
         let mut overlay = Subject::new("two-host overlay ping", topo, probe, false);
         compare(&mut overlay, &mut base);
+        let topo = load("underlay.yaml", include_str!("underlay.yaml"));
+        let probe = topo.probes[0].clone();
+        let mut underlay = Subject::new("the same ping routed", topo, probe, false);
+        compare(&mut underlay, &mut base);
+        compare(&mut overlay, &mut underlay);
     }
     if wanted("nat") {
         let e = examples::find("nat-two-hosts.yaml").expect("nat example");

@@ -15,7 +15,8 @@
 //! (`benches/routed.yaml`), warm; `vxlan`: probe 1 of vxlan-two-hosts (c1 → c2
 //! across the overlay), warm; `cross1k`, `cross10k`: the cross-host ping of
 //! the generated 1,000- and 10,000-container topologies, cold;
-//! `file:PATH`: the first probe of the topology file PATH, warm.
+//! `underlay`: vxlan-two-hosts' ping routed between the hosts without the
+//! overlay (`benches/underlay.yaml`), warm; `file:PATH`: the first probe of the topology file PATH, warm.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -27,11 +28,17 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (which, n) = match (args.get(1), args.get(2).and_then(|n| n.parse().ok())) {
         (Some(w), Some(n)) => (w.as_str(), n),
-        _ => panic!("usage: icount ping|cold|nat|routed|vxlan|cross1k|cross10k|file:PATH N"),
+        _ => {
+            panic!("usage: icount ping|cold|nat|routed|vxlan|underlay|cross1k|cross10k|file:PATH N")
+        }
     };
     let (file, yaml) = match which {
         "cross1k" => ("scale.yaml".to_string(), examples::generated(10, 100)),
         "cross10k" => ("scale.yaml".to_string(), examples::generated(100, 100)),
+        "underlay" => (
+            "underlay.yaml".to_string(),
+            include_str!("../benches/underlay.yaml").to_string(),
+        ),
         "routed" => (
             "routed.yaml".to_string(),
             include_str!("../benches/routed.yaml").to_string(),

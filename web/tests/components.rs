@@ -430,6 +430,85 @@ async fn a_box_can_be_dragged_and_the_view_panned_and_zoomed() {
     assert_eq!(overlay, world());
 }
 
+/// The scale in the drawing's transform ("translate(x y) scale(s)").
+fn scale(p: &Page) -> f64 {
+    p.q("svg.topology > g.world")
+        .and_then(|g| g.get_attribute("transform"))
+        .and_then(|t| {
+            t.split("scale(")
+                .nth(1)
+                .and_then(|v| v.trim_end_matches(')').parse().ok())
+        })
+        .expect("a scale")
+}
+
+/// Whether everything drawn (but the backdrop) is inside the drawing's
+/// element, as the browser lays it out.
+fn drawn_inside(p: &Page) -> Result<(), String> {
+    let svg = p.q("svg.topology").expect("svg").get_bounding_client_rect();
+    let all = p
+        .root
+        .query_selector_all(
+            "g.diagram rect:not(.backdrop), g.diagram line, g.diagram text, g.diagram circle",
+        )
+        .expect("a selector");
+    for k in 0..all.length() {
+        let Some(el) = all.item(k).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let r = el.get_bounding_client_rect();
+        if r.left() < svg.left() - 0.5
+            || r.top() < svg.top() - 0.5
+            || r.right() > svg.right() + 0.5
+            || r.bottom() > svg.bottom() + 0.5
+        {
+            return Err(format!(
+                "{} at {}..{} x {}..{}, the drawing's element at {}..{} x {}..{}",
+                el.outer_html().chars().take(80).collect::<String>(),
+                r.left(),
+                r.right(),
+                r.top(),
+                r.bottom(),
+                svg.left(),
+                svg.right(),
+                svg.top(),
+                svg.bottom()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The drawing fits its element again whenever the element changes size
+/// (a window narrowed to a phone's, a phone turned), until the user zooms:
+/// then a change of size keeps the zoom. The fit button fits again.
+#[wasm_bindgen_test]
+async fn the_drawing_refits_when_its_element_changes_size() {
+    let p = Page::open().await;
+    p.select("#scenario", "stp").await;
+    let svg = p.q("svg.topology").expect("svg");
+    let mut scales = Vec::new();
+    for (w, h) in [(1000, 500), (375, 490), (900, 250)] {
+        svg.set_attribute("style", &format!("width: {w}px; height: {h}px"))
+            .expect("style");
+        p.settle().await;
+        if let Err(e) = drawn_inside(&p) {
+            panic!("at {w}x{h}: {e}");
+        }
+        scales.push(scale(&p));
+    }
+    assert!(scales[1] < scales[0], "narrower, smaller: {scales:?}");
+    p.click(".zoom button[title=\"zoom in (+)\"]").await;
+    let zoomed = scale(&p);
+    svg.set_attribute("style", "width: 375px; height: 490px")
+        .expect("style");
+    p.settle().await;
+    assert_eq!(scale(&p), zoomed, "a zoom the user chose stays");
+    p.click(".zoom button[title=\"fit (0)\"]").await;
+    assert_eq!(scale(&p), scales[1], "fitted again");
+    assert_eq!(drawn_inside(&p), Ok(()));
+}
+
 #[wasm_bindgen_test]
 async fn keyboard_plays_and_steps() {
     let p = Page::open().await;

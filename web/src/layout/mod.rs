@@ -17,8 +17,10 @@
 mod hosts;
 mod ifaces;
 mod labels;
+mod view;
 
 pub use labels::{label_width, PortLabel, LABEL_ROW};
+pub use view::{View, FIT_EDGE, FIT_MAX};
 
 use netsim_core::model::{IfaceId, IfaceKind, NodeId, NodeKind, Topology};
 

@@ -4,13 +4,19 @@
 //! touch screen pan and pinch, and with the focus on the view `+`, `-`,
 //! `0` and the arrow keys zoom, fit and pan. A click on a box chooses the
 //! node of the state panels.
+//!
+//! The view opens fitted to the element the drawing is in, and fits again
+//! whenever that element changes size (the window resized or turned, the
+//! page's scrollbar come and gone) until the user pans or zooms; after that
+//! a change of size keeps what is in the middle in the middle.
 
 use netsim_core::model::NodeId;
 use std::collections::HashMap;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::layout::Layout;
+use crate::layout::{Layout, Rect, View};
 use crate::model::{Shared, Topo};
 use crate::ui::diagram::Diagram;
 
@@ -26,37 +32,68 @@ pub struct Props {
     pub children: Html,
 }
 
-/// Translation and scale: screen = world * s + (x, y).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct View {
-    x: f64,
-    y: f64,
-    s: f64,
+/// What the view was last set for, kept across renders for the resize
+/// observer, which outlives them.
+#[derive(Debug)]
+struct Screen {
+    /// The element's size, in CSS pixels.
+    size: (f64, f64),
+    /// Whether the view is still the fit: no pan or zoom since.
+    fitted: bool,
+    view: View,
+    topo: Topo,
+    layout: Shared<Layout>,
 }
 
-impl View {
-    fn zoom_at(self, px: f64, py: f64, factor: f64) -> View {
-        let s = (self.s * factor).clamp(0.02, 8.0);
-        let f = s / self.s;
-        View {
-            x: px - (px - self.x) * f,
-            y: py - (py - self.y) * f,
-            s,
+impl Screen {
+    /// The whole drawing on a `w` x `h` element, clear of the zoom buttons
+    /// at `clear_of`.
+    fn fit(&mut self, w: f64, h: f64, clear_of: Option<Rect>) -> View {
+        self.size = (w, h);
+        self.fitted = true;
+        self.view = self.layout.fit(&self.topo, w, h, clear_of);
+        self.view
+    }
+
+    /// The view for the element now `w` x `h`, if that is a new size: the
+    /// fit again while the user has not moved the view; else the view
+    /// moved by half the change, so that its middle stays in the middle.
+    /// None while the element is not laid out (hidden, or not in the page
+    /// yet).
+    fn resized(&mut self, w: f64, h: f64, clear_of: Option<Rect>) -> Option<View> {
+        let (ow, oh) = self.size;
+        if w < 1.0 || h < 1.0 || ((w - ow).abs() < 0.5 && (h - oh).abs() < 0.5) {
+            return None;
         }
+        if self.fitted || ow < 1.0 || oh < 1.0 {
+            return Some(self.fit(w, h, clear_of));
+        }
+        self.size = (w, h);
+        self.view = self.view.pan((w - ow) / 2.0, (h - oh) / 2.0);
+        Some(self.view)
+    }
+
+    /// A view the user chose (a pan or a zoom): a resize keeps it.
+    fn moved(&mut self, v: View) -> View {
+        self.fitted = false;
+        self.view = v;
+        v
     }
 }
 
-fn fit(layout: &Layout, w: f64, h: f64) -> View {
-    // A margin of screen pixels around the drawing, so that strokes and
-    // labels at its edges stay inside on a narrow screen too.
-    const EDGE: f64 = 16.0;
-    let (iw, ih) = ((w - 2.0 * EDGE).max(50.0), (h - 2.0 * EDGE).max(50.0));
-    let s = (iw / layout.width).min(ih / layout.height).clamp(0.02, 1.6);
-    View {
-        x: (w - layout.width * s) / 2.0,
-        y: (h - layout.height * s) / 2.0,
-        s,
-    }
+/// The size of the drawing's element, and where the zoom buttons are on it.
+fn measure(svg: &NodeRef, zoom: &NodeRef) -> Option<(f64, f64, Option<Rect>)> {
+    let r = svg.cast::<web_sys::Element>()?.get_bounding_client_rect();
+    let clear_of = zoom.cast::<web_sys::Element>().map(|z| {
+        let b = z.get_bounding_client_rect();
+        Rect {
+            x: b.left() - r.left(),
+            y: b.top() - r.top(),
+            w: b.width(),
+            h: b.height(),
+        }
+    });
+    Some((r.width(), r.height(), clear_of))
 }
 
 /// What a pointer is doing.
@@ -75,26 +112,61 @@ enum Grab {
 #[function_component(TopologyView)]
 pub fn topology_view(props: &Props) -> Html {
     let svg = use_node_ref();
-    let view = use_state(|| View {
-        x: 0.0,
-        y: 0.0,
-        s: 1.0,
-    });
+    let zoom_bar = use_node_ref();
+    let view = use_state(View::default);
     let grab = use_mut_ref(|| None::<Grab>);
     let touches = use_mut_ref(HashMap::<i32, (f64, f64)>::new);
-
-    // Fit the drawing once it is in the page (the view is keyed by the
-    // scenario, so a new scenario fits again).
+    let screen = use_mut_ref(|| Screen {
+        size: (0.0, 0.0),
+        fitted: true,
+        view: View::default(),
+        topo: props.topo.clone(),
+        layout: props.layout.clone(),
+    });
     {
-        let (svg, view, layout) = (svg.clone(), view.clone(), props.layout.clone());
+        // What a resize fits: the drawing as it is now (a node may have
+        // been dragged).
+        let mut sc = screen.borrow_mut();
+        sc.view = *view;
+        sc.topo = props.topo.clone();
+        sc.layout = props.layout.clone();
+    }
+
+    // Fit the drawing once it is in the page, and again each time its
+    // element changes size (the view is keyed by the scenario, so a new
+    // scenario fits again).
+    {
+        let (svg, zoom_bar, view, screen) =
+            (svg.clone(), zoom_bar.clone(), view.clone(), screen.clone());
         use_effect_with((), move |_| {
-            if let Some(el) = svg.cast::<web_sys::Element>() {
-                let r = el.get_bounding_client_rect();
-                view.set(fit(&layout, r.width().max(100.0), r.height().max(100.0)));
-            }
+            let el = svg.cast::<web_sys::Element>();
+            let refit = {
+                let svg = svg.clone();
+                move || {
+                    let Some((w, h, clear_of)) = measure(&svg, &zoom_bar) else {
+                        return;
+                    };
+                    let next = screen.borrow_mut().resized(w, h, clear_of);
+                    if let Some(v) = next {
+                        view.set(v);
+                    }
+                }
+            };
+            refit();
             // For the end-to-end test's "drawn within 1 s".
             if let Some(p) = gloo::utils::window().performance() {
                 let _ = p.mark("netsim-drawn");
+            }
+            let refit = Closure::<dyn FnMut()>::new(refit);
+            let observer = web_sys::ResizeObserver::new(refit.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(el)) = (&observer, &el) {
+                o.observe(el);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(refit);
             }
         });
     }
@@ -112,12 +184,13 @@ pub fn topology_view(props: &Props) -> Html {
     };
 
     let onwheel = {
-        let (view, local) = (view.clone(), local.clone());
+        let (view, local, screen) = (view.clone(), local.clone(), screen.clone());
         Callback::from(move |e: WheelEvent| {
             e.prevent_default();
             let (px, py) = local(e.client_x(), e.client_y());
             let factor = (-e.delta_y() * 0.0015).exp();
-            view.set(view.zoom_at(px, py, factor));
+            let v = screen.borrow_mut().moved(view.zoom_at(px, py, factor));
+            view.set(v);
         })
     };
     let onpointerdown = {
@@ -148,12 +221,13 @@ pub fn topology_view(props: &Props) -> Html {
         })
     };
     let onpointermove = {
-        let (grab, touches, view, local, on_drag) = (
+        let (grab, touches, view, local, on_drag, screen) = (
             grab.clone(),
             touches.clone(),
             view.clone(),
             local.clone(),
             props.on_drag.clone(),
+            screen.clone(),
         );
         Callback::from(move |e: PointerEvent| {
             let p = local(e.client_x(), e.client_y());
@@ -170,7 +244,10 @@ pub fn topology_view(props: &Props) -> Html {
                     let d1 = ((p.0 - o.0).powi(2) + (p.1 - o.1).powi(2)).sqrt();
                     if d0 > 1.0 {
                         let mid = ((p.0 + o.0) / 2.0, (p.1 + o.1) / 2.0);
-                        view.set(view.zoom_at(mid.0, mid.1, d1 / d0));
+                        let v = screen
+                            .borrow_mut()
+                            .moved(view.zoom_at(mid.0, mid.1, d1 / d0));
+                        view.set(v);
                     }
                 }
                 t.insert(e.pointer_id(), p);
@@ -184,11 +261,10 @@ pub fn topology_view(props: &Props) -> Html {
                 Some(Grab::Pan { last }) => {
                     let (dx, dy) = (p.0 - last.0, p.1 - last.1);
                     *last = p;
-                    view.set(View {
-                        x: view.x + dx,
-                        y: view.y + dy,
-                        s: view.s,
-                    });
+                    if dx != 0.0 || dy != 0.0 {
+                        let v = screen.borrow_mut().moved(view.pan(dx, dy));
+                        view.set(v);
+                    }
                 }
                 Some(Grab::Node { node, last, moved }) => {
                     let (dx, dy) = (p.0 - last.0, p.1 - last.1);
@@ -214,7 +290,8 @@ pub fn topology_view(props: &Props) -> Html {
         })
     };
     let onkeydown = {
-        let (view, svg, layout) = (view.clone(), svg.clone(), props.layout.clone());
+        let (view, svg, zoom_bar, screen) =
+            (view.clone(), svg.clone(), zoom_bar.clone(), screen.clone());
         Callback::from(move |e: KeyboardEvent| {
             let (w, h) = svg
                 .cast::<web_sys::Element>()
@@ -227,20 +304,28 @@ pub fn topology_view(props: &Props) -> Html {
             let next = match e.key().as_str() {
                 "+" | "=" => v.zoom_at(w / 2.0, h / 2.0, 1.25),
                 "-" | "_" => v.zoom_at(w / 2.0, h / 2.0, 0.8),
-                "0" => fit(&layout, w, h),
-                "ArrowLeft" => View { x: v.x + 60.0, ..v },
-                "ArrowRight" => View { x: v.x - 60.0, ..v },
-                "ArrowUp" => View { y: v.y + 60.0, ..v },
-                "ArrowDown" => View { y: v.y - 60.0, ..v },
+                "0" => {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    let clear_of = measure(&svg, &zoom_bar).and_then(|m| m.2);
+                    let fitted = screen.borrow_mut().fit(w, h, clear_of);
+                    view.set(fitted);
+                    return;
+                }
+                "ArrowLeft" => v.pan(60.0, 0.0),
+                "ArrowRight" => v.pan(-60.0, 0.0),
+                "ArrowUp" => v.pan(0.0, 60.0),
+                "ArrowDown" => v.pan(0.0, -60.0),
                 _ => return,
             };
             e.prevent_default();
             e.stop_propagation();
-            view.set(next);
+            let v = screen.borrow_mut().moved(next);
+            view.set(v);
         })
     };
     let zoom = |f: f64| {
-        let (view, svg) = (view.clone(), svg.clone());
+        let (view, svg, screen) = (view.clone(), svg.clone(), screen.clone());
         Callback::from(move |_: MouseEvent| {
             let (w, h) = svg
                 .cast::<web_sys::Element>()
@@ -249,15 +334,17 @@ pub fn topology_view(props: &Props) -> Html {
                     (r.width(), r.height())
                 })
                 .unwrap_or((800.0, 600.0));
-            view.set(view.zoom_at(w / 2.0, h / 2.0, f));
+            let v = screen.borrow_mut().moved(view.zoom_at(w / 2.0, h / 2.0, f));
+            view.set(v);
         })
     };
     let refit = {
-        let (view, svg, layout) = (view.clone(), svg.clone(), props.layout.clone());
+        let (view, svg, zoom_bar, screen) =
+            (view.clone(), svg.clone(), zoom_bar.clone(), screen.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(el) = svg.cast::<web_sys::Element>() {
-                let r = el.get_bounding_client_rect();
-                view.set(fit(&layout, r.width(), r.height()));
+            if let Some((w, h, clear_of)) = measure(&svg, &zoom_bar) {
+                let fitted = screen.borrow_mut().fit(w, h, clear_of);
+                view.set(fitted);
             }
         })
     };
@@ -282,7 +369,7 @@ pub fn topology_view(props: &Props) -> Html {
             <svg class="overlay" aria-hidden="true">
                 <g class="world" {transform}>{ props.children.clone() }</g>
             </svg>
-            <div class="zoom" aria-label="zoom">
+            <div ref={zoom_bar} class="zoom" aria-label="zoom">
                 <button title="zoom in (+)" onclick={zoom(1.25)}>{ "+" }</button>
                 <button title="zoom out (-)" onclick={zoom(0.8)}>{ "−" }</button>
                 <button title="fit (0)" onclick={refit}>{ "fit" }</button>

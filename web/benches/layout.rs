@@ -1,4 +1,5 @@
-//! The layout of a 200-node topology (budget: under 100 ms), beside the
+//! The layout of a 200-node topology (budget: under 100 ms), fixed and for
+//! a screen's shape, beside the
 //! cost of resolving the same topology from its YAML as a baseline measured
 //! in the same run.
 
@@ -17,6 +18,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("layout", |b| {
         b.iter(|| netsim_web::layout::layout(std::hint::black_box(&topo)))
+    });
+    // Laid out for a desktop's drawing area: every way the hosts can wrap
+    // onto shelves is tried (what the page does when the area changes
+    // shape).
+    g.bench_function("layout for a wide screen", |b| {
+        b.iter(|| netsim_web::layout::layout_for(std::hint::black_box(&topo), 968.0 / 436.0))
     });
     if let Some(run) = netsim_web::model::run_probe(std::sync::Arc::new(topo.clone()), 0) {
         g.bench_function("frames' trips of the probe", |b| {

@@ -89,9 +89,13 @@ pub fn default_key() -> &'static str {
     examples::DEFAULT.trim_end_matches(".yaml")
 }
 
-/// The drawing of a topology.
-pub fn draw(topo: &Topology) -> Layout {
-    layout::layout(topo)
+/// The drawing of a topology, for a drawing area `aspect` times as wide
+/// as it is high when that is known.
+pub fn draw(topo: &Topology, aspect: Option<f64>) -> Layout {
+    match aspect {
+        Some(a) => layout::layout_for(topo, a),
+        None => layout::layout(topo),
+    }
 }
 
 /// One probe, simulated, with everything the page shows of it.

@@ -574,3 +574,43 @@ fn reduced_motion_jumps_from_hop_to_hop() {
     }
     assert!(between);
 }
+
+#[wasm_bindgen_test]
+fn the_hosts_wrap_for_the_drawings_shape_until_a_node_is_dragged() {
+    use netsim_web::ui::state::{Action, State};
+    use yew::functional::Reducible;
+    let s = std::rc::Rc::new(State::open("vxlan-two-hosts", 0, 0, true));
+    let t = s.topo().cloned().expect("the scenario loads");
+    let (h1, h2) = (
+        t.node_by_name("host1").unwrap().index(),
+        t.node_by_name("host2").unwrap().index(),
+    );
+    // A desktop's wide drawing area: the two hosts side by side.
+    let wide = s.reduce(Action::Shape(968.0 / 436.0));
+    assert_eq!(wide.shape_gen, 1);
+    assert_eq!(wide.layout.nodes[h1].y, wide.layout.nodes[h2].y);
+    // A change of shape too small to matter changes nothing.
+    let same = wide.clone().reduce(Action::Shape(970.0 / 436.0));
+    assert!(same.layout == wide.layout && same.shape_gen == 1);
+    // A phone's: one above the other.
+    let tall = wide.clone().reduce(Action::Shape(375.0 / 490.0));
+    assert_eq!(tall.shape_gen, 2);
+    assert!(tall.layout.nodes[h2].y > tall.layout.nodes[h1].y);
+    // Once the user has dragged a node, the drawing stays as they made it.
+    let dragged = wide
+        .reduce(Action::Drag(t.node_by_name("c1").unwrap(), 30.0, 0.0))
+        .reduce(Action::Shape(375.0 / 490.0));
+    assert_eq!(dragged.shape_gen, 1);
+    assert_eq!(dragged.layout.nodes[h1].y, dragged.layout.nodes[h2].y);
+    // A new scenario is laid out for the shape last measured.
+    let next = dragged.reduce(Action::Scenario("nat-two-hosts".into()));
+    let t = next.topo().cloned().expect("the scenario loads");
+    let (a, b) = (
+        t.node_by_name("host1").unwrap().index(),
+        t.node_by_name("host2").unwrap().index(),
+    );
+    assert!(
+        next.layout.nodes[b].y > next.layout.nodes[a].y,
+        "stacked for the phone"
+    );
+}

@@ -39,9 +39,21 @@ fn target_of(
             }
         }
         _ => match iface.kind() {
+            // On the side facing the hosts at the far ends of its tunnels
+            // (the right when they are level with it, or there are none).
             IfaceKind::Vxlan => {
                 let r = nodes[iface.node.index()];
-                Some(Point::new(r.x + r.w + 1000.0, r.centre().y))
+                let xs: Vec<f64> = super::tunnel_ends(topo, i)
+                    .map(|o| nodes[topo.iface(o).node.index()].centre().x)
+                    .collect();
+                let left = !xs.is_empty()
+                    && xs.iter().sum::<f64>() / (xs.len() as f64) < r.centre().x - 0.5;
+                let x = if left {
+                    r.x - 1000.0
+                } else {
+                    r.x + r.w + 1000.0
+                };
+                Some(Point::new(x, r.centre().y))
             }
             _ => None,
         },
@@ -231,6 +243,14 @@ pub(super) fn place_bar_ports(
                 .master
                 .and_then(|m| bar_of[m.index()])
                 .map(|ob| (bars[ob].x1 + bars[ob].x2) / 2.0),
+            // A vxlan port: towards the hosts at the far ends of its
+            // tunnels (the middle of them).
+            Device::Vxlan(_) => {
+                let xs: Vec<f64> = super::tunnel_ends(topo, i)
+                    .map(|o| nodes[topo.iface(o).node.index()].centre().x)
+                    .collect();
+                (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+            }
             _ => None,
         };
         let w = label_width(topo, i);

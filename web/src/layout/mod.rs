@@ -161,14 +161,207 @@ const MARGIN: f64 = 40.0;
 /// Lays out `topo`. Deterministic: the same topology always gives the same
 /// drawing.
 ///
+/// Hosts go on shelves, wrapped to a width that keeps the drawing about
+/// 16:10 ([`layout_for`] wraps them for the shape of the screen instead).
+pub fn layout(topo: &Topology) -> Layout {
+    layout_wrapped(topo, None)
+}
+
+/// The far ends of vxlan device `i`'s tunnels (none for anything else):
+/// for each remote, the vxlan device of the node that holds that address
+/// if it has one, else the interface that holds it.
+fn tunnel_ends(topo: &Topology, i: IfaceId) -> impl Iterator<Item = IfaceId> + '_ {
+    let remotes = topo.iface(i).vxlan().map_or(&[][..], |v| &v.remotes);
+    remotes.iter().filter_map(move |r| {
+        let o = topo
+            .ifaces
+            .iter()
+            .find(|o| o.addresses.iter().any(|a| a.addr() == *r))?;
+        let far = topo
+            .node(o.node)
+            .ifaces
+            .iter()
+            .copied()
+            .find(|&x| topo.iface(x).kind() == IfaceKind::Vxlan)
+            .unwrap_or(o.id);
+        Some(far)
+    })
+}
+
+/// At most this many hosts are tried on every number of shelves by
+/// [`layout_for`]; a larger topology keeps the 16:10 wrap.
+const SHAPED_HOSTS: usize = 12;
+
+/// Lays out `topo` for an element `aspect` times as wide as it is high:
+/// of the ways its hosts can wrap onto shelves (all on one shelf, one per
+/// shelf, and each way between), the one whose drawing fits that element
+/// largest, and among those within 2% of it the one with the fewest
+/// shelves. An arrangement where a cable or a tunnel between two hosts
+/// runs through a third host's box comes after every one where none does
+/// (three hosts in a ring are not put in a row). On a wide screen two
+/// hosts go side by side; on a phone, one above the other. Deterministic,
+/// as [`layout`].
+pub fn layout_for(topo: &Topology, aspect: f64) -> Layout {
+    let base = layout(topo);
+    if !aspect.is_finite() || aspect <= 0.0 {
+        return base;
+    }
+    let widths: Vec<f64> = topo
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Host && top_level(topo, n.id))
+        .map(|n| base.nodes[n.id.index()].w)
+        .collect();
+    if widths.len() < 2 || widths.len() > SHAPED_HOSTS {
+        return base;
+    }
+    // A wrap width for each number of shelves the greedy packing can make:
+    // the width of every run of neighbouring hosts (widest first, so that
+    // fewer shelves come first).
+    let mut wraps: Vec<f64> = Vec::new();
+    for i in 0..widths.len() {
+        let mut run = -HOST_GAP;
+        for w in &widths[i..] {
+            run += w + HOST_GAP;
+            wraps.push(run);
+        }
+    }
+    wraps.sort_by(|a, b| b.total_cmp(a));
+    let mut seen: Vec<Vec<usize>> = Vec::new();
+    let scale = |l: &Layout| {
+        let e = l.extent(topo);
+        (aspect / e.w.max(1.0)).min(1.0 / e.h.max(1.0))
+    };
+    let mut best: Option<(usize, f64, Layout)> = None;
+    for wrap in wraps {
+        let shelves = shelves(&widths, wrap);
+        if seen.contains(&shelves) {
+            continue;
+        }
+        seen.push(shelves);
+        let l = layout_wrapped(topo, Some(wrap));
+        let (c, s) = (crossings(topo, &l), scale(&l));
+        let better = match &best {
+            None => true,
+            Some((bc, bs, _)) => c < *bc || (c == *bc && s > bs * 1.02),
+        };
+        if better {
+            best = Some((c, s, l));
+        }
+    }
+    best.map_or(base, |(_, _, l)| l)
+}
+
+/// The host `n` is drawn in (`n` itself when it is drawn on its own).
+fn host_of(topo: &Topology, n: NodeId) -> NodeId {
+    match topo.node(n).on {
+        Some(h) if !top_level(topo, n) => h,
+        _ => n,
+    }
+}
+
+/// How many cables between two hosts (veth pairs and vxlan tunnels) run
+/// through the box of a host at neither of their ends.
+fn crossings(topo: &Topology, l: &Layout) -> usize {
+    let hosts: Vec<NodeId> = topo
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Host && top_level(topo, n.id))
+        .map(|n| n.id)
+        .collect();
+    let at = |i: IfaceId| l.ifaces[i.index()].at;
+    let ends = |a: IfaceId, b: IfaceId| {
+        (
+            host_of(topo, topo.iface(a).node),
+            host_of(topo, topo.iface(b).node),
+        )
+    };
+    let mut lines: Vec<(Vec<Point>, (NodeId, NodeId))> = Vec::new();
+    for v in &topo.veths {
+        let [a, b] = v.ends;
+        lines.push((l.cable(a, b), ends(a, b)));
+    }
+    for i in &topo.ifaces {
+        for far in tunnel_ends(topo, i.id) {
+            lines.push((vec![at(i.id), at(far)], ends(i.id, far)));
+        }
+    }
+    let mut n = 0;
+    for (points, (ha, hb)) in &lines {
+        if ha == hb {
+            continue;
+        }
+        for &h in hosts.iter().filter(|&&h| h != *ha && h != *hb) {
+            let r = l.nodes[h.index()];
+            if points.windows(2).any(|w| crosses(w[0], w[1], r)) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Whether the segment from `p` to `q` passes through the inside of `r`
+/// (Liang–Barsky clipping; touching an edge is not crossing).
+fn crosses(p: Point, q: Point, r: Rect) -> bool {
+    let (dx, dy) = (q.x - p.x, q.y - p.y);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (den, num) in [
+        (-dx, p.x - r.x),
+        (dx, r.x + r.w - p.x),
+        (-dy, p.y - r.y),
+        (dy, r.y + r.h - p.y),
+    ] {
+        if den == 0.0 {
+            if num <= 0.0 {
+                return false;
+            }
+        } else {
+            let t = num / den;
+            if den < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    t1 - t0 > 1e-9
+}
+
+/// Whether `n` is drawn on its own (a host, or a node on no host), not
+/// inside a host.
+fn top_level(topo: &Topology, n: NodeId) -> bool {
+    match topo.node(n).on {
+        Some(h) => h == n || topo.node(h).kind != NodeKind::Host,
+        None => true,
+    }
+}
+
+/// Where the greedy packing of hosts `widths` wide onto shelves `wrap`
+/// wide starts a new shelf.
+fn shelves(widths: &[f64], wrap: f64) -> Vec<usize> {
+    let mut breaks = Vec::new();
+    let mut x = MARGIN;
+    for (k, w) in widths.iter().enumerate() {
+        if x > MARGIN && x + w > MARGIN + wrap {
+            breaks.push(k);
+            x = MARGIN;
+        }
+        x += w + HOST_GAP;
+    }
+    breaks
+}
+
+/// [`layout`] with hosts wrapped at `wrap` (the 16:10 width if `None`).
+///
 /// The ports at the ends of a bar (patch cables to other bars, NICs) go
 /// to the end nearest where their cable goes, which is known only once the
 /// hosts are placed: a host whose ports (with their labels) do not fit in
 /// its box is widened on that side and everything is placed again (at
 /// most twice more).
-pub fn layout(topo: &Topology) -> Layout {
+fn layout_wrapped(topo: &Topology, wrap: Option<f64>) -> Layout {
     let mut room = vec![(0.0, 0.0); topo.nodes.len()];
-    let mut l = layout_with(topo, &room);
+    let mut l = layout_with(topo, &room, wrap);
     for _ in 0..2 {
         let over = ifaces::overflow(topo, &l);
         if over.iter().all(|o| o.0 <= 0.5 && o.1 <= 0.5) {
@@ -178,12 +371,12 @@ pub fn layout(topo: &Topology) -> Layout {
             r.0 += o.0;
             r.1 += o.1;
         }
-        l = layout_with(topo, &room);
+        l = layout_with(topo, &room, wrap);
     }
     l
 }
 
-fn layout_with(topo: &Topology, room: &[(f64, f64)]) -> Layout {
+fn layout_with(topo: &Topology, room: &[(f64, f64)], wrap: Option<f64>) -> Layout {
     let n_nodes = topo.nodes.len();
     let n_ifaces = topo.ifaces.len();
     let mut nodes = vec![Rect::default(); n_nodes];
@@ -218,14 +411,15 @@ fn layout_with(topo: &Topology, room: &[(f64, f64)]) -> Layout {
         .map(|&h| plan_host(topo, h, &children[h.index()], room[h.index()]))
         .collect();
 
-    // Hosts on shelves, wrapped to a width that keeps the drawing about
-    // 16:10; each shelf leaves room under it for the wires' buses.
+    // Hosts on shelves, wrapped at `wrap` or else to a width that keeps
+    // the drawing about 16:10; each shelf leaves room under it for the
+    // wires' buses.
     let area: f64 = plans
         .iter()
         .map(|p| (p.w + HOST_GAP) * (p.h + HOST_GAP))
         .sum();
     let widest = plans.iter().map(|p| p.w).fold(0.0, f64::max);
-    let target = (area * 1.6).sqrt().max(widest);
+    let target = wrap.unwrap_or_else(|| (area * 1.6).sqrt()).max(widest);
     let wire_room = if topo.wires.is_empty() {
         0.0
     } else {
@@ -451,22 +645,7 @@ impl Layout {
     pub fn tunnels(&self, topo: &Topology) -> Vec<(Point, Point)> {
         let mut out = Vec::new();
         for i in &topo.ifaces {
-            let Some(v) = i.vxlan() else { continue };
-            for r in &v.remotes {
-                let Some(o) = topo
-                    .ifaces
-                    .iter()
-                    .find(|o| o.addresses.iter().any(|a| a.addr() == *r))
-                else {
-                    continue;
-                };
-                let far = topo
-                    .node(o.node)
-                    .ifaces
-                    .iter()
-                    .copied()
-                    .find(|&x| topo.iface(x).kind() == IfaceKind::Vxlan)
-                    .unwrap_or(o.id);
+            for far in tunnel_ends(topo, i.id) {
                 out.push((self.ifaces[i.id.index()].at, self.ifaces[far.index()].at));
             }
         }

@@ -191,6 +191,7 @@ pub fn app() -> Html {
     let on_drag = use_callback(d.clone(), |(n, dx, dy), d| {
         d.dispatch(Action::Drag(n, dx, dy))
     });
+    let on_shape = use_callback(d.clone(), |a, d| d.dispatch(Action::Shape(a)));
 
     let k = state.current();
     let topo = state.topo().cloned().map(crate::model::Topo);
@@ -209,7 +210,7 @@ pub fn app() -> Html {
             <main>
                 <section class="stage">
                     if let Some(t) = topo.clone() {
-                        <TopologyView key={state.scenario.key.clone()} topo={t.clone()} layout={state.layout.clone()} selected={state.node} on_select={on_node.clone()} {on_drag}>
+                        <TopologyView key={state.scenario.key.clone()} topo={t.clone()} layout={state.layout.clone()} selected={state.node} on_select={on_node.clone()} {on_drag} {on_shape} shape_gen={state.shape_gen}>
                             if let Some(r) = &state.run {
                                 <Packets run={r.clone()} layout={state.layout.clone()} pos={state.pos} />
                             }

@@ -40,6 +40,15 @@ pub struct State {
     /// The node of the state panels.
     pub node: Option<NodeId>,
     pub error: Option<String>,
+    /// Width over height of the drawing's area, once measured: the hosts
+    /// wrap for it.
+    pub aspect: Option<f64>,
+    /// Whether a node of this scenario was dragged: its layout then stays
+    /// as the user made it, whatever the area's shape.
+    pub dragged: bool,
+    /// Counts the relayouts for a new shape of the area, for the drawing
+    /// to fit itself again (a drag changes the layout but not this).
+    pub shape_gen: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +68,8 @@ pub enum Action {
     Only(Option<NodeId>),
     Node(Option<NodeId>),
     Drag(NodeId, f64, f64),
+    /// The drawing's area is now this many times as wide as it is high.
+    Shape(f64),
 }
 
 impl State {
@@ -80,7 +91,7 @@ impl State {
         });
         let mut s = State {
             scenarios,
-            layout: Shared::new(draw(scenario.topo.as_deref())),
+            layout: Shared::new(draw(scenario.topo.as_deref(), None)),
             scenario,
             run: None,
             probe: None,
@@ -94,6 +105,9 @@ impl State {
             only: None,
             node: None,
             error: None,
+            aspect: None,
+            dragged: false,
+            shape_gen: 0,
         };
         s.pick_probe(probe);
         s.pos = (event as f64).min(s.last() as f64);
@@ -177,9 +191,9 @@ impl State {
     }
 }
 
-fn draw(topo: Option<&Topology>) -> Layout {
+fn draw(topo: Option<&Topology>, aspect: Option<f64>) -> Layout {
     match topo {
-        Some(t) => model::draw(t),
+        Some(t) => model::draw(t, aspect),
         None => crate::layout::layout(&Topology {
             name: String::new(),
             description: String::new(),
@@ -204,7 +218,8 @@ impl Reducible for State {
                 }
                 match model::find_scenario(&key) {
                     Some(sc) if sc.topo.is_some() => {
-                        s.layout = Shared::new(draw(sc.topo.as_deref()));
+                        s.layout = Shared::new(draw(sc.topo.as_deref(), s.aspect));
+                        s.dragged = false;
                         s.scenario = sc;
                         s.node = None;
                         s.only = None;
@@ -276,6 +291,22 @@ impl Reducible for State {
                     let mut l = (*s.layout).clone();
                     l.translate_node(&t, n, dx, dy);
                     s.layout = Shared::new(l);
+                    s.dragged = true;
+                }
+            }
+            Action::Shape(a) => {
+                // A change of under 2% never changes the choice.
+                let same = s.aspect.is_some_and(|b| (a / b - 1.0).abs() < 0.02);
+                if same || !a.is_finite() || a <= 0.0 {
+                    return self;
+                }
+                s.aspect = Some(a);
+                if let (Some(t), false) = (s.scenario.topo.clone(), s.dragged) {
+                    let l = model::draw(&t, Some(a));
+                    if l != *s.layout {
+                        s.layout = Shared::new(l);
+                        s.shape_gen += 1;
+                    }
                 }
             }
         }

@@ -28,6 +28,13 @@ pub struct Props {
     pub on_select: Callback<Option<NodeId>>,
     /// A node dragged by (dx, dy) in drawing units.
     pub on_drag: Callback<(NodeId, f64, f64)>,
+    /// The drawing's element has a new shape: its width over its height.
+    #[prop_or_default]
+    pub on_shape: Callback<f64>,
+    /// Changes when the layout was made again for a new shape: the view
+    /// then fits it again, unless the user has zoomed or panned.
+    #[prop_or_default]
+    pub shape_gen: u32,
     #[prop_or_default]
     pub children: Html,
 }
@@ -138,6 +145,7 @@ pub fn topology_view(props: &Props) -> Html {
     {
         let (svg, zoom_bar, view, screen) =
             (svg.clone(), zoom_bar.clone(), view.clone(), screen.clone());
+        let on_shape = props.on_shape.clone();
         use_effect_with((), move |_| {
             let el = svg.cast::<web_sys::Element>();
             let refit = {
@@ -146,6 +154,9 @@ pub fn topology_view(props: &Props) -> Html {
                     let Some((w, h, clear_of)) = measure(&svg, &zoom_bar) else {
                         return;
                     };
+                    if w >= 1.0 && h >= 1.0 {
+                        on_shape.emit(w / h);
+                    }
                     let next = screen.borrow_mut().resized(w, h, clear_of);
                     if let Some(v) = next {
                         view.set(v);
@@ -167,6 +178,22 @@ pub fn topology_view(props: &Props) -> Html {
                     o.disconnect();
                 }
                 drop(refit);
+            }
+        });
+    }
+
+    // The layout was made again for the element's new shape: fit it,
+    // unless the user has moved the view.
+    {
+        let (svg, zoom_bar, view, screen) =
+            (svg.clone(), zoom_bar.clone(), view.clone(), screen.clone());
+        use_effect_with(props.shape_gen, move |_| {
+            let fitted = screen.borrow().fitted;
+            if let (true, Some((w, h, clear_of))) = (fitted, measure(&svg, &zoom_bar)) {
+                if w >= 1.0 && h >= 1.0 {
+                    let v = screen.borrow_mut().fit(w, h, clear_of);
+                    view.set(v);
+                }
             }
         });
     }

@@ -157,6 +157,8 @@ const HOST_GAP: f64 = 60.0;
 const GROUP_GAP: f64 = 70.0;
 const WIRE_LANE: f64 = 22.0;
 const MARGIN: f64 = 40.0;
+/// Room over a row of hosts for each lane of tunnels routed over them.
+const TUNNEL_LANE: f64 = 14.0;
 
 /// Lays out `topo`. Deterministic: the same topology always gives the same
 /// drawing.
@@ -269,7 +271,6 @@ fn crossings(topo: &Topology, l: &Layout) -> usize {
         .filter(|n| n.kind == NodeKind::Host && top_level(topo, n.id))
         .map(|n| n.id)
         .collect();
-    let at = |i: IfaceId| l.ifaces[i.index()].at;
     let ends = |a: IfaceId, b: IfaceId| {
         (
             host_of(topo, topo.iface(a).node),
@@ -281,10 +282,12 @@ fn crossings(topo: &Topology, l: &Layout) -> usize {
         let [a, b] = v.ends;
         lines.push((l.cable(a, b), ends(a, b)));
     }
-    for i in &topo.ifaces {
-        for far in tunnel_ends(topo, i.id) {
-            lines.push((vec![at(i.id), at(far)], ends(i.id, far)));
-        }
+    let pairs = topo
+        .ifaces
+        .iter()
+        .flat_map(|i| tunnel_ends(topo, i.id).map(move |far| (i.id, far)));
+    for ((a, b), path) in pairs.zip(l.tunnel_paths(topo)) {
+        lines.push((path, ends(a, b)));
     }
     let mut n = 0;
     for (points, (ha, hb)) in &lines {
@@ -650,6 +653,83 @@ impl Layout {
             }
         }
         out
+    }
+
+    /// Each VXLAN tunnel as the drawing draws it: a straight line from the
+    /// vxlan device to the far end (see [`Layout::tunnels`]), unless both
+    /// ends are ports on bars at one height, in hosts of one row, with a
+    /// port or a host between them: then it goes up, over the hosts' tops
+    /// and down, in a lane of its own (a longer span above a shorter one;
+    /// the two ways of a tunnel share theirs), so that it never runs along
+    /// a bar over other ports.
+    pub fn tunnel_paths(&self, topo: &Topology) -> Vec<Vec<Point>> {
+        let ends: Vec<(IfaceId, IfaceId)> = topo
+            .ifaces
+            .iter()
+            .flat_map(|i| tunnel_ends(topo, i.id).map(move |far| (i.id, far)))
+            .collect();
+        let host = |i: IfaceId| host_of(topo, topo.iface(i).node);
+        let dot = |i: IfaceId| self.ifaces[i.index()];
+        // (top of the row, x1, x2) of a tunnel that must go over.
+        let over = |a: IfaceId, b: IfaceId| -> Option<(f64, f64, f64)> {
+            let (p, q) = (dot(a), dot(b));
+            let (ra, rb) = (self.nodes[host(a).index()], self.nodes[host(b).index()]);
+            let level = p.side == Side::Bar
+                && q.side == Side::Bar
+                && (p.at.y - q.at.y).abs() < 0.5
+                && (ra.y - rb.y).abs() < 0.5;
+            if !level {
+                return None;
+            }
+            let (x1, x2) = (p.at.x.min(q.at.x), p.at.x.max(q.at.x));
+            let between = |x: f64| x > x1 + 0.5 && x < x2 - 0.5;
+            let ports = self
+                .bars
+                .iter()
+                .any(|b| (b.y - p.at.y).abs() < 0.5 && b.ticks.iter().any(|&(_, x)| between(x)));
+            let hosts = topo.nodes.iter().any(|n| {
+                let r = self.nodes[n.id.index()];
+                n.kind == NodeKind::Host
+                    && n.id != host(a)
+                    && n.id != host(b)
+                    && crosses(p.at, q.at, r)
+            });
+            (ports || hosts).then_some((ra.y, x1, x2))
+        };
+        let mut spans: Vec<(f64, f64, f64)> =
+            ends.iter().filter_map(|&(a, b)| over(a, b)).collect();
+        spans.sort_by(|p, q| {
+            (p.2 - p.1)
+                .total_cmp(&(q.2 - q.1))
+                .then(p.0.total_cmp(&q.0))
+                .then(p.1.total_cmp(&q.1))
+        });
+        spans.dedup();
+        // Each span in the lowest lane where it overlaps no other of its row.
+        let mut lanes: Vec<((f64, f64, f64), usize)> = Vec::new();
+        for sp in spans {
+            let mut lane = 0;
+            while lanes
+                .iter()
+                .any(|&(o, k)| k == lane && o.0 == sp.0 && o.1.max(sp.1) < o.2.min(sp.2) - 0.5)
+            {
+                lane += 1;
+            }
+            lanes.push((sp, lane));
+        }
+        ends.iter()
+            .map(|&(a, b)| {
+                let (p, q) = (dot(a).at, dot(b).at);
+                match over(a, b) {
+                    None => vec![p, q],
+                    Some(sp) => {
+                        let lane = lanes.iter().find(|l| l.0 == sp).map_or(0, |l| l.1);
+                        let y = sp.0 - TUNNEL_LANE * (1 + lane) as f64;
+                        vec![p, Point::new(p.x, y), Point::new(q.x, y), q]
+                    }
+                }
+            })
+            .collect()
     }
 
     /// The node whose box holds `p`, innermost first (a container before

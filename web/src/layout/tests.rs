@@ -723,3 +723,27 @@ fn a_vxlan_port_faces_its_tunnels() {
         }
     }
 }
+
+/// Three overlay hosts in one row: the tunnel between the outer two goes
+/// over the tops of the hosts, not through the middle one; two hosts side
+/// by side keep a straight tunnel between their facing vxlan ports.
+#[test]
+fn tunnels_go_over_a_row_of_hosts_when_a_straight_line_would_not_do() {
+    let t = load("vxlan-three-hosts.yaml");
+    let l = layout_for(&t, 2.22);
+    let tops: Vec<f64> = ["host1", "host2", "host3"]
+        .iter()
+        .map(|h| l.nodes[node(&t, h).index()].y)
+        .collect();
+    assert!(tops.iter().all(|&y| y == tops[0]), "one row: {tops:?}");
+    let paths = l.tunnel_paths(&t);
+    assert_eq!(paths.len(), 6, "three hosts, two remotes each");
+    assert!(
+        paths.iter().any(|p| p.len() == 4 && p[1].y < tops[0]),
+        "some tunnel goes over the hosts' tops"
+    );
+    assert_eq!(crossings(&t, &l), 0);
+    let t = load("vxlan-two-hosts.yaml");
+    let l = layout_for(&t, 2.22);
+    assert!(l.tunnel_paths(&t).iter().all(|p| p.len() == 2));
+}

@@ -227,6 +227,11 @@ impl Layout {
                 b.point(p, 2.0);
             }
         }
+        for path in self.tunnel_paths(topo) {
+            for p in path {
+                b.point(p, 2.0);
+            }
+        }
         for (k, bus) in self.buses.iter().enumerate() {
             for &(p, q) in &bus.segments {
                 b.point(p, 4.0);

@@ -107,11 +107,16 @@ pub fn diagram(props: &Props) -> Html {
             </g>
         }
     });
-    // VXLAN: a dashed line to each remote.
+    // VXLAN: a dashed line to each remote (over the hosts' tops when a
+    // straight one would run along a bar over other ports).
     let tunnels = l
-        .tunnels(t)
-        .into_iter()
-        .map(|(a, b)| line(a, b, "vxlan"))
+        .tunnel_paths(t)
+        .iter()
+        .flat_map(|path| {
+            path.windows(2)
+                .map(|w| line(w[0], w[1], "vxlan"))
+                .collect::<Vec<_>>()
+        })
         .collect::<Html>();
 
     // Interface dots and their labels (name, first address).

@@ -81,6 +81,19 @@ impl Subject {
         }
     }
 
+    /// The first probe of the topology `yaml` (named `file`).
+    fn first_probe(name: &'static str, file: &str, yaml: &str, fresh: bool) -> Subject {
+        let topo = load(file, yaml);
+        let probe = topo.probes[0].clone();
+        Subject::new(name, topo, probe, fresh)
+    }
+
+    /// The first probe of the built-in example `file`.
+    fn example(name: &'static str, file: &str, fresh: bool) -> Subject {
+        let e = examples::find(file).expect("a built-in example");
+        Subject::first_probe(name, e.file, e.yaml, fresh)
+    }
+
     /// Nanoseconds per probe over one round.
     fn round(&mut self) -> f64 {
         let mut copy = self.fresh.then(|| self.warm.clone());
@@ -157,32 +170,23 @@ fn main() {
         .collect();
     let wanted = |w: &str| filter.is_empty() || filter.iter().any(|f| w.contains(f.as_str()));
 
-    let e = examples::find("docker0.yaml").expect("docker0 example");
-    let docker0 = load(e.file, e.yaml);
     // The example's first probe: the article's ping, bus2 → bus1.
-    let ping = docker0.probes[0].clone();
-    let mut base = Subject::new("docker0 ping", docker0, ping, false);
+    let mut base = Subject::example("docker0 ping", "docker0.yaml", false);
     if wanted("vxlan") {
-        let e = examples::find("vxlan-two-hosts.yaml").expect("vxlan example");
-        let topo = load(e.file, e.yaml);
-        let probe = topo.probes[0].clone();
-        let mut overlay = Subject::new("two-host overlay ping", topo, probe, false);
+        let mut overlay = Subject::example("two-host overlay ping", "vxlan-two-hosts.yaml", false);
         compare(&mut overlay, &mut base);
-        let topo = load("underlay.yaml", include_str!("underlay.yaml"));
-        let probe = topo.probes[0].clone();
-        let mut underlay = Subject::new("the same ping routed", topo, probe, false);
+        let yaml = include_str!("underlay.yaml");
+        let mut underlay =
+            Subject::first_probe("the same ping routed", "underlay.yaml", yaml, false);
         compare(&mut underlay, &mut base);
         compare(&mut overlay, &mut underlay);
     }
     if wanted("nat") {
-        let e = examples::find("nat-two-hosts.yaml").expect("nat example");
-        let topo = load(e.file, e.yaml);
-        let probe = topo.probes[0].clone();
-        let mut nat = Subject::new("SNAT+DNAT connection", topo, probe, true);
+        let mut nat = Subject::example("SNAT+DNAT connection", "nat-two-hosts.yaml", true);
         compare(&mut nat, &mut base);
-        let topo = load("routed.yaml", include_str!("routed.yaml"));
-        let probe = topo.probes[0].clone();
-        let mut routed = Subject::new("the same connection routed", topo, probe, true);
+        let yaml = include_str!("routed.yaml");
+        let mut routed =
+            Subject::first_probe("the same connection routed", "routed.yaml", yaml, true);
         compare(&mut routed, &mut base);
         compare(&mut nat, &mut routed);
     }

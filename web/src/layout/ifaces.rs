@@ -43,11 +43,7 @@ fn target_of(
             // (the right when they are level with it, or there are none).
             IfaceKind::Vxlan => {
                 let r = nodes[iface.node.index()];
-                let xs: Vec<f64> = super::tunnel_ends(topo, i)
-                    .map(|o| nodes[topo.iface(o).node.index()].centre().x)
-                    .collect();
-                let left = !xs.is_empty()
-                    && xs.iter().sum::<f64>() / (xs.len() as f64) < r.centre().x - 0.5;
+                let left = tunnels_x(topo, nodes, i).is_some_and(|x| x < r.centre().x - 0.5);
                 let x = if left {
                     r.x - 1000.0
                 } else {
@@ -58,6 +54,15 @@ fn target_of(
             _ => None,
         },
     }
+}
+
+/// Where vxlan device `i`'s tunnels go, across: the mean of the centres of
+/// the nodes at their far ends (`None` without a tunnel).
+fn tunnels_x(topo: &Topology, nodes: &[Rect], i: IfaceId) -> Option<f64> {
+    let xs: Vec<f64> = super::tunnel_ends(topo, i)
+        .map(|o| nodes[topo.iface(o).node.index()].centre().x)
+        .collect();
+    (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
 }
 
 fn side_towards(r: &Rect, t: Point) -> Side {
@@ -245,12 +250,7 @@ pub(super) fn place_bar_ports(
                 .map(|ob| (bars[ob].x1 + bars[ob].x2) / 2.0),
             // A vxlan port: towards the hosts at the far ends of its
             // tunnels (the middle of them).
-            Device::Vxlan(_) => {
-                let xs: Vec<f64> = super::tunnel_ends(topo, i)
-                    .map(|o| nodes[topo.iface(o).node.index()].centre().x)
-                    .collect();
-                (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
-            }
+            Device::Vxlan(_) => tunnels_x(topo, nodes, i),
             _ => None,
         };
         let w = label_width(topo, i);

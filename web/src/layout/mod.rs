@@ -17,15 +17,20 @@
 mod hosts;
 mod ifaces;
 mod labels;
+mod shape;
+mod tunnels;
 mod view;
 
 pub use labels::{label_width, PortLabel, LABEL_ROW};
+pub use shape::layout_for;
+pub use tunnels::Tunnel;
 pub use view::{View, FIT_EDGE, FIT_MAX};
 
-use netsim_core::model::{IfaceId, IfaceKind, NodeId, NodeKind, Topology};
+use netsim_core::model::{IfaceId, NodeId, NodeKind, Topology};
 
 use hosts::{plan_host, HostPlan};
 use ifaces::{place_bar_ports, place_box_ifaces};
+use tunnels::tunnel_ends;
 
 /// A point in the drawing's user units (about one CSS pixel at zoom 1).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -157,8 +162,6 @@ const HOST_GAP: f64 = 60.0;
 const GROUP_GAP: f64 = 70.0;
 const WIRE_LANE: f64 = 22.0;
 const MARGIN: f64 = 40.0;
-/// Room over a row of hosts for each lane of tunnels routed over them.
-const TUNNEL_LANE: f64 = 14.0;
 
 /// Lays out `topo`. Deterministic: the same topology always gives the same
 /// drawing.
@@ -167,192 +170,6 @@ const TUNNEL_LANE: f64 = 14.0;
 /// 16:10 ([`layout_for`] wraps them for the shape of the screen instead).
 pub fn layout(topo: &Topology) -> Layout {
     layout_wrapped(topo, None)
-}
-
-/// The far ends of vxlan device `i`'s tunnels (none for anything else):
-/// for each remote, the vxlan device of the node that holds that address
-/// if it has one, else the interface that holds it.
-fn tunnel_ends(topo: &Topology, i: IfaceId) -> impl Iterator<Item = IfaceId> + '_ {
-    let remotes = topo.iface(i).vxlan().map_or(&[][..], |v| &v.remotes);
-    remotes.iter().filter_map(move |r| {
-        let o = topo
-            .ifaces
-            .iter()
-            .find(|o| o.addresses.iter().any(|a| a.addr() == *r))?;
-        let far = topo
-            .node(o.node)
-            .ifaces
-            .iter()
-            .copied()
-            .find(|&x| topo.iface(x).kind() == IfaceKind::Vxlan)
-            .unwrap_or(o.id);
-        Some(far)
-    })
-}
-
-/// At most this many hosts are tried on every number of shelves by
-/// [`layout_for`]; a larger topology keeps the 16:10 wrap.
-const SHAPED_HOSTS: usize = 12;
-
-/// Lays out `topo` for an element `aspect` times as wide as it is high:
-/// of the ways its hosts can wrap onto shelves (all on one shelf, one per
-/// shelf, and each way between), the one whose drawing fits that element
-/// largest, and among those within 2% of it the one with the fewest
-/// shelves. An arrangement where a cable or a tunnel between two hosts
-/// runs through a third host's box comes after every one where none does
-/// (three hosts in a ring are not put in a row). On a wide screen two
-/// hosts go side by side; on a phone, one above the other. Deterministic,
-/// as [`layout`].
-pub fn layout_for(topo: &Topology, aspect: f64) -> Layout {
-    let base = layout(topo);
-    if !aspect.is_finite() || aspect <= 0.0 {
-        return base;
-    }
-    let widths: Vec<f64> = topo
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Host && top_level(topo, n.id))
-        .map(|n| base.nodes[n.id.index()].w)
-        .collect();
-    if widths.len() < 2 || widths.len() > SHAPED_HOSTS {
-        return base;
-    }
-    // A wrap width for each number of shelves the greedy packing can make:
-    // the width of every run of neighbouring hosts (widest first, so that
-    // fewer shelves come first).
-    let mut wraps: Vec<f64> = Vec::new();
-    for i in 0..widths.len() {
-        let mut run = -HOST_GAP;
-        for w in &widths[i..] {
-            run += w + HOST_GAP;
-            wraps.push(run);
-        }
-    }
-    wraps.sort_by(|a, b| b.total_cmp(a));
-    let mut seen: Vec<Vec<usize>> = Vec::new();
-    let scale = |l: &Layout| {
-        let e = l.extent(topo);
-        (aspect / e.w.max(1.0)).min(1.0 / e.h.max(1.0))
-    };
-    let mut best: Option<(usize, f64, Layout)> = None;
-    for wrap in wraps {
-        let shelves = shelves(&widths, wrap);
-        if seen.contains(&shelves) {
-            continue;
-        }
-        seen.push(shelves);
-        let l = layout_wrapped(topo, Some(wrap));
-        let (c, s) = (crossings(topo, &l), scale(&l));
-        let better = match &best {
-            None => true,
-            Some((bc, bs, _)) => c < *bc || (c == *bc && s > bs * 1.02),
-        };
-        if better {
-            best = Some((c, s, l));
-        }
-    }
-    best.map_or(base, |(_, _, l)| l)
-}
-
-/// The host `n` is drawn in (`n` itself when it is drawn on its own).
-fn host_of(topo: &Topology, n: NodeId) -> NodeId {
-    match topo.node(n).on {
-        Some(h) if !top_level(topo, n) => h,
-        _ => n,
-    }
-}
-
-/// How many cables between two hosts (veth pairs and vxlan tunnels) run
-/// through the box of a host at neither of their ends.
-fn crossings(topo: &Topology, l: &Layout) -> usize {
-    let hosts: Vec<NodeId> = topo
-        .nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Host && top_level(topo, n.id))
-        .map(|n| n.id)
-        .collect();
-    let ends = |a: IfaceId, b: IfaceId| {
-        (
-            host_of(topo, topo.iface(a).node),
-            host_of(topo, topo.iface(b).node),
-        )
-    };
-    let mut lines: Vec<(Vec<Point>, (NodeId, NodeId))> = Vec::new();
-    for v in &topo.veths {
-        let [a, b] = v.ends;
-        lines.push((l.cable(a, b), ends(a, b)));
-    }
-    let pairs = topo
-        .ifaces
-        .iter()
-        .flat_map(|i| tunnel_ends(topo, i.id).map(move |far| (i.id, far)));
-    for ((a, b), path) in pairs.zip(l.tunnel_paths(topo)) {
-        lines.push((path, ends(a, b)));
-    }
-    let mut n = 0;
-    for (points, (ha, hb)) in &lines {
-        if ha == hb {
-            continue;
-        }
-        for &h in hosts.iter().filter(|&&h| h != *ha && h != *hb) {
-            let r = l.nodes[h.index()];
-            if points.windows(2).any(|w| crosses(w[0], w[1], r)) {
-                n += 1;
-            }
-        }
-    }
-    n
-}
-
-/// Whether the segment from `p` to `q` passes through the inside of `r`
-/// (Liang–Barsky clipping; touching an edge is not crossing).
-fn crosses(p: Point, q: Point, r: Rect) -> bool {
-    let (dx, dy) = (q.x - p.x, q.y - p.y);
-    let (mut t0, mut t1) = (0.0f64, 1.0f64);
-    for (den, num) in [
-        (-dx, p.x - r.x),
-        (dx, r.x + r.w - p.x),
-        (-dy, p.y - r.y),
-        (dy, r.y + r.h - p.y),
-    ] {
-        if den == 0.0 {
-            if num <= 0.0 {
-                return false;
-            }
-        } else {
-            let t = num / den;
-            if den < 0.0 {
-                t0 = t0.max(t);
-            } else {
-                t1 = t1.min(t);
-            }
-        }
-    }
-    t1 - t0 > 1e-9
-}
-
-/// Whether `n` is drawn on its own (a host, or a node on no host), not
-/// inside a host.
-fn top_level(topo: &Topology, n: NodeId) -> bool {
-    match topo.node(n).on {
-        Some(h) => h == n || topo.node(h).kind != NodeKind::Host,
-        None => true,
-    }
-}
-
-/// Where the greedy packing of hosts `widths` wide onto shelves `wrap`
-/// wide starts a new shelf.
-fn shelves(widths: &[f64], wrap: f64) -> Vec<usize> {
-    let mut breaks = Vec::new();
-    let mut x = MARGIN;
-    for (k, w) in widths.iter().enumerate() {
-        if x > MARGIN && x + w > MARGIN + wrap {
-            breaks.push(k);
-            x = MARGIN;
-        }
-        x += w + HOST_GAP;
-    }
-    breaks
 }
 
 /// [`layout`] with hosts wrapped at `wrap` (the 16:10 width if `None`).
@@ -640,96 +457,6 @@ impl Layout {
                 }
             }
         }
-    }
-
-    /// VXLAN tunnels as (vxlan interface, far end) pairs of points: to each
-    /// remote's vxlan device when its node has one, else to the interface
-    /// that holds the remote address.
-    pub fn tunnels(&self, topo: &Topology) -> Vec<(Point, Point)> {
-        let mut out = Vec::new();
-        for i in &topo.ifaces {
-            for far in tunnel_ends(topo, i.id) {
-                out.push((self.ifaces[i.id.index()].at, self.ifaces[far.index()].at));
-            }
-        }
-        out
-    }
-
-    /// Each VXLAN tunnel as the drawing draws it: a straight line from the
-    /// vxlan device to the far end (see [`Layout::tunnels`]), unless both
-    /// ends are ports on bars at one height, in hosts of one row, with a
-    /// port or a host between them: then it goes up, over the hosts' tops
-    /// and down, in a lane of its own (a longer span above a shorter one;
-    /// the two ways of a tunnel share theirs), so that it never runs along
-    /// a bar over other ports.
-    pub fn tunnel_paths(&self, topo: &Topology) -> Vec<Vec<Point>> {
-        let ends: Vec<(IfaceId, IfaceId)> = topo
-            .ifaces
-            .iter()
-            .flat_map(|i| tunnel_ends(topo, i.id).map(move |far| (i.id, far)))
-            .collect();
-        let host = |i: IfaceId| host_of(topo, topo.iface(i).node);
-        let dot = |i: IfaceId| self.ifaces[i.index()];
-        // (top of the row, x1, x2) of a tunnel that must go over.
-        let over = |a: IfaceId, b: IfaceId| -> Option<(f64, f64, f64)> {
-            let (p, q) = (dot(a), dot(b));
-            let (ra, rb) = (self.nodes[host(a).index()], self.nodes[host(b).index()]);
-            let level = p.side == Side::Bar
-                && q.side == Side::Bar
-                && (p.at.y - q.at.y).abs() < 0.5
-                && (ra.y - rb.y).abs() < 0.5;
-            if !level {
-                return None;
-            }
-            let (x1, x2) = (p.at.x.min(q.at.x), p.at.x.max(q.at.x));
-            let between = |x: f64| x > x1 + 0.5 && x < x2 - 0.5;
-            let ports = self
-                .bars
-                .iter()
-                .any(|b| (b.y - p.at.y).abs() < 0.5 && b.ticks.iter().any(|&(_, x)| between(x)));
-            let hosts = topo.nodes.iter().any(|n| {
-                let r = self.nodes[n.id.index()];
-                n.kind == NodeKind::Host
-                    && n.id != host(a)
-                    && n.id != host(b)
-                    && crosses(p.at, q.at, r)
-            });
-            (ports || hosts).then_some((ra.y, x1, x2))
-        };
-        let mut spans: Vec<(f64, f64, f64)> =
-            ends.iter().filter_map(|&(a, b)| over(a, b)).collect();
-        spans.sort_by(|p, q| {
-            (p.2 - p.1)
-                .total_cmp(&(q.2 - q.1))
-                .then(p.0.total_cmp(&q.0))
-                .then(p.1.total_cmp(&q.1))
-        });
-        spans.dedup();
-        // Each span in the lowest lane where it overlaps no other of its row.
-        let mut lanes: Vec<((f64, f64, f64), usize)> = Vec::new();
-        for sp in spans {
-            let mut lane = 0;
-            while lanes
-                .iter()
-                .any(|&(o, k)| k == lane && o.0 == sp.0 && o.1.max(sp.1) < o.2.min(sp.2) - 0.5)
-            {
-                lane += 1;
-            }
-            lanes.push((sp, lane));
-        }
-        ends.iter()
-            .map(|&(a, b)| {
-                let (p, q) = (dot(a).at, dot(b).at);
-                match over(a, b) {
-                    None => vec![p, q],
-                    Some(sp) => {
-                        let lane = lanes.iter().find(|l| l.0 == sp).map_or(0, |l| l.1);
-                        let y = sp.0 - TUNNEL_LANE * (1 + lane) as f64;
-                        vec![p, Point::new(p.x, y), Point::new(q.x, y), q]
-                    }
-                }
-            })
-            .collect()
     }
 
     /// The node whose box holds `p`, innermost first (a container before

@@ -227,8 +227,8 @@ impl Layout {
                 b.point(p, 2.0);
             }
         }
-        for path in self.tunnel_paths(topo) {
-            for p in path {
+        for tun in self.tunnels(topo) {
+            for p in tun.path {
                 b.point(p, 2.0);
             }
         }

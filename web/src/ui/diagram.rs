@@ -110,10 +110,11 @@ pub fn diagram(props: &Props) -> Html {
     // VXLAN: a dashed line to each remote (over the hosts' tops when a
     // straight one would run along a bar over other ports).
     let tunnels = l
-        .tunnel_paths(t)
+        .tunnels(t)
         .iter()
-        .flat_map(|path| {
-            path.windows(2)
+        .flat_map(|tun| {
+            tun.path
+                .windows(2)
                 .map(|w| line(w[0], w[1], "vxlan"))
                 .collect::<Vec<_>>()
         })

@@ -57,10 +57,14 @@ fn target_of(
 }
 
 /// Where vxlan device `i`'s tunnels go, across: the mean of the centres of
-/// the nodes at their far ends (`None` without a tunnel).
+/// the nodes at their far ends that stand beside its own node, not above
+/// or below it (`None` when none does: the device keeps its usual place).
 fn tunnels_x(topo: &Topology, nodes: &[Rect], i: IfaceId) -> Option<f64> {
+    let own = nodes[topo.iface(i).node.index()];
     let xs: Vec<f64> = super::tunnel_ends(topo, i)
-        .map(|o| nodes[topo.iface(o).node.index()].centre().x)
+        .map(|o| nodes[topo.iface(o).node.index()])
+        .filter(|r| r.x >= own.x + own.w || r.x + r.w <= own.x)
+        .map(|r| r.centre().x)
         .collect();
     (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
 }
